@@ -1,0 +1,106 @@
+"""The exception hierarchy of vault_pandas: one root, translated once per boundary."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class VaultPandasError(Exception):
+    """Root of every exception vault_pandas raises."""
+
+
+class ConfigurationError(VaultPandasError, ValueError):
+    """Bad arguments or settings, found before any request is made."""
+
+
+class FrameError(ConfigurationError):
+    """The frame cannot be sent as it is (unknown column, missing id column, ...).
+
+    Raised before anything is sent. ``problems`` lists each problem in plain words.
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems or [message])
+
+
+class ValidationError(VaultPandasError, ValueError):
+    """Rows failed validation and ``on_invalid="raise"`` was asked for.
+
+    ``failure_cases`` is a DataFrame with one row per failed check (index label, column,
+    value, rule); ``result`` is the result frame with those rows marked ``INVALID``.
+    """
+
+    def __init__(
+        self, message: str, failure_cases: pd.DataFrame | None = None, result: Any = None
+    ) -> None:
+        super().__init__(message)
+        self.failure_cases = failure_cases
+        self.result = result
+
+
+class AuthenticationError(VaultPandasError):
+    """Login failed, the session expired without a way to renew it, or the wrong vault answered.
+
+    ``error_type`` is Vault's error type (for example ``USERNAME_OR_PASSWORD_INCORRECT``) when
+    Vault gave one.
+    """
+
+    def __init__(self, message: str, error_type: str | None = None) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+
+
+class TransportError(VaultPandasError):
+    """The request could not be completed over the network (connection, timeout, proxy 5xx).
+
+    ``sent`` tells whether the request may have reached Vault: when it is true the outcome
+    of a non-idempotent call is unknown and it must not be repeated blindly.
+    """
+
+    def __init__(self, message: str, *, sent: bool, status: int | None = None) -> None:
+        super().__init__(message)
+        self.sent = sent
+        self.status = status
+
+
+class VaultAPIError(VaultPandasError):
+    """Vault processed the request and answered ``FAILURE`` or ``EXCEPTION`` for all of it.
+
+    ``errors`` holds Vault's ``{"type", "message"}`` entries; ``error_type`` the first type.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        errors: list[dict[str, str]] | None = None,
+        *,
+        execution_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.errors = list(errors or [])
+        self.error_type = self.errors[0].get("type") if self.errors else None
+        self.execution_id = execution_id
+
+
+class PartialLoadError(VaultPandasError):
+    """A load stopped part-way; ``result`` is the result frame so far.
+
+    Finished rows carry their outcome, rows never sent are ``SKIPPED`` and rows whose
+    request was in flight are ``UNKNOWN``. The cause is chained as ``__cause__``.
+    """
+
+    def __init__(self, message: str, result: pd.DataFrame) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+class LoadInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a load; ``result`` is the result frame so far (see PartialLoadError)."""
+
+    def __init__(self, message: str, result: pd.DataFrame) -> None:
+        super().__init__(message)
+        self.result = result
