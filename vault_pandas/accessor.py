@@ -1,0 +1,221 @@
+"""The ``df.vault`` accessor: thin and stateless, every write goes through the writer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from . import names
+from .client import VaultClient
+from .connection import resolve_client
+from .writer import BodyFormat, OnInvalid, WriteOptions, write
+
+
+@pd.api.extensions.register_dataframe_accessor("vault")
+class VaultAccessor:
+    """Write this DataFrame into Vault: ``df.vault.create``, ``upsert``, ``action``...
+
+    Each method returns a new frame: the same index, order and columns as this one, plus
+    ``vault_id``, ``vault_status`` and ``vault_error`` (and ``vault_event`` for upsert).
+    Columns named ``vault_*`` are never sent, so a result can be fixed and sent again.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._frame = frame  # the only attribute: pandas 3 builds a new accessor per access
+
+    def create(
+        self,
+        object_name: str,
+        *,
+        client: VaultClient | None = None,
+        schema: Any = None,
+        on_invalid: OnInvalid = "mark",
+        dry_run: bool = False,
+        body_format: BodyFormat = "csv",
+        assume_timezone: str | None = None,
+        max_workers: int | None = None,
+        progress: bool | None = None,
+        migration_mode: bool = False,
+        no_triggers: bool = False,
+    ) -> pd.DataFrame:
+        """Create one Vault record per row.
+
+        Parameters
+        ----------
+        object_name : str
+            The Vault object, e.g. ``"product__v"``.
+        client : VaultClient, optional
+            Default: the last client made by :func:`vault_pandas.connect`.
+        schema : pandera schema or DataFrameModel, False, optional
+            Extra checks on top of the ones derived from the object's metadata; ``False``
+            turns checking off.
+        on_invalid : {"mark", "raise"}
+            Rows failing a check are marked ``INVALID`` and not sent (default), or raise
+            ``ValidationError`` before anything is sent.
+        dry_run : bool
+            Validate and plan the requests without writing: rows end ``VALID`` or ``INVALID``.
+        body_format : {"csv", "json"}
+            The request body format.
+        assume_timezone : str, optional
+            Time zone of naive datetimes (otherwise they are ``INVALID``).
+        max_workers : int, optional
+            Requests in flight at once.
+        progress : bool, optional
+            Show a progress bar (default: only in a terminal or notebook).
+        migration_mode, no_triggers : bool
+            Send Vault's ``X-VaultAPI-MigrationMode`` / ``X-VaultAPI-NoTriggers`` headers.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The frame plus ``vault_id``, ``vault_status``, ``vault_error``.
+
+        Examples
+        --------
+        >>> import pandas as pd, vault_pandas
+        >>> from vault_pandas import sandbox
+        >>> with sandbox.run() as vault:
+        ...     _ = vault_pandas.connect(vault.url, username=vault.username,
+        ...                              password=vault.password)
+        ...     df = pd.DataFrame({"name__v": ["Cholecap"],
+        ...                        "product_family__c": ["small_molecule__c"]})
+        ...     df.vault.create("product__v", progress=False)["vault_status"].tolist()
+        ['SUCCESS']
+        """
+        return self._write(
+            "create", object_name, client, schema=schema, on_invalid=on_invalid,
+            dry_run=dry_run, body_format=body_format, assume_timezone=assume_timezone,
+            max_workers=max_workers, progress=progress, migration_mode=migration_mode,
+            no_triggers=no_triggers,
+        )  # fmt: skip
+
+    def upsert(
+        self,
+        object_name: str,
+        id_param: str,
+        *,
+        client: VaultClient | None = None,
+        schema: Any = None,
+        on_invalid: OnInvalid = "mark",
+        dry_run: bool = False,
+        body_format: BodyFormat = "csv",
+        assume_timezone: str | None = None,
+        max_workers: int | None = None,
+        progress: bool | None = None,
+        migration_mode: bool = False,
+        no_triggers: bool = False,
+    ) -> pd.DataFrame:
+        """Create or update records matched on the unique field ``id_param``.
+
+        Takes the parameters of :meth:`create`, plus ``id_param`` (a field with
+        ``unique: true``, e.g. ``"external_id__v"``). Adds ``vault_event``: ``created`` or
+        ``updated``. Rows whose key is missing or duplicated in the frame are ``INVALID``
+        (Vault would fail the whole request).
+
+        Examples
+        --------
+        >>> import pandas as pd, vault_pandas
+        >>> from vault_pandas import sandbox
+        >>> with sandbox.run() as vault:
+        ...     _ = vault_pandas.connect(vault.url, username=vault.username,
+        ...                              password=vault.password)
+        ...     df = pd.DataFrame({"external_id__v": ["P-1"], "name__v": ["Cholecap"],
+        ...                        "product_family__c": ["biologic__c"]})
+        ...     df.vault.upsert("product__v", id_param="external_id__v",
+        ...                     progress=False)["vault_event"].tolist()
+        ['created']
+        """
+        names.check_field_path(id_param, "id_param")
+        return self._write(
+            "upsert", object_name, client, id_param=id_param, schema=schema,
+            on_invalid=on_invalid, dry_run=dry_run, body_format=body_format,
+            assume_timezone=assume_timezone, max_workers=max_workers, progress=progress,
+            migration_mode=migration_mode, no_triggers=no_triggers,
+        )  # fmt: skip
+
+    def update(
+        self,
+        object_name: str,
+        *,
+        client: VaultClient | None = None,
+        schema: Any = None,
+        on_invalid: OnInvalid = "mark",
+        dry_run: bool = False,
+        body_format: BodyFormat = "csv",
+        assume_timezone: str | None = None,
+        max_workers: int | None = None,
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
+        """Update existing records by their ``id`` column; only the given columns are sent."""
+        return self._write(
+            "update", object_name, client, schema=schema, on_invalid=on_invalid,
+            dry_run=dry_run, body_format=body_format, assume_timezone=assume_timezone,
+            max_workers=max_workers, progress=progress,
+        )  # fmt: skip
+
+    def delete(
+        self,
+        object_name: str,
+        *,
+        id_column: str = "id",
+        client: VaultClient | None = None,
+        dry_run: bool = False,
+        max_workers: int | None = None,
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
+        """Delete the records whose ids are in ``id_column`` (only that column is sent)."""
+        return self._write(
+            "delete", object_name, client, id_column=id_column, dry_run=dry_run,
+            max_workers=max_workers, progress=progress, schema=False,
+        )  # fmt: skip
+
+    def action(
+        self,
+        action_name: str,
+        *,
+        id_column: str = "id",
+        client: VaultClient | None = None,
+        dry_run: bool = False,
+        max_workers: int | None = None,
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
+        """Run an object user action on the records whose ids are in ``id_column``.
+
+        ``action_name`` is ``Objectaction.{object}.{action}`` or
+        ``Objectlifecyclestateuseraction.{object}.{state}.{action}``. Rows without an id are
+        ``INVALID``; an id on several rows is sent once and its outcome given to each row.
+
+        Examples
+        --------
+        >>> import pandas as pd, vault_pandas
+        >>> from vault_pandas import sandbox
+        >>> with sandbox.run() as vault:
+        ...     _ = vault_pandas.connect(vault.url, username=vault.username,
+        ...                              password=vault.password)
+        ...     made = pd.DataFrame({"name__v": ["A"], "product_family__c": ["vaccine__c"]}
+        ...                         ).vault.create("product__v", progress=False)
+        ...     ids = made[["vault_id"]].rename(columns={"vault_id": "id"})
+        ...     ids.vault.action("Objectlifecyclestateuseraction.product__v.draft_state__c"
+        ...                      ".approve__c", progress=False)["vault_status"].tolist()
+        ['SUCCESS']
+        """
+        object_name = names.action_object(action_name)
+        return self._write(
+            "action", object_name, client, action_name=action_name, id_column=id_column,
+            dry_run=dry_run, max_workers=max_workers, progress=progress,
+        )  # fmt: skip
+
+    def schema(
+        self, object_name: str, *, operation: str = "create", client: VaultClient | None = None
+    ):  # noqa: ANN201
+        """The pandera schema derived from the object's Vault metadata (to inspect or extend)."""
+        from .plan import object_spec, schema_for
+
+        client = resolve_client(client)
+        spec = object_spec(client, names.check_name(object_name, "object name"))
+        return schema_for(client, spec, operation=operation)
+
+    def _write(self, operation: str, object_name: str, client: VaultClient | None, **kw: Any):  # noqa: ANN202
+        options = WriteOptions(operation=operation, object_name=object_name, **kw)  # type: ignore[arg-type]
+        return write(self._frame, options, resolve_client(client))

@@ -1,0 +1,463 @@
+"""VaultClient: the session, URLs, sending requests, and unwrapping Vault's envelope."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    NameResolutionError,
+    NewConnectionError,
+)
+
+from . import names
+from .auth import RETRYABLE_LOGIN_ERRORS, Secret, SessionAuth
+from .errors import AuthenticationError, ConfigurationError, TransportError, VaultAPIError
+from .limits import BurstLimiter
+
+log = logging.getLogger("vault_pandas")
+
+DEFAULT_API_VERSION = "v25.2"
+DEFAULT_CLIENT_ID = "vault_pandas-python-client"
+LOOPBACK_NAMES = {"localhost"}
+# Request-level Vault error types that mean "nothing was done, try again later".
+RETRYABLE_ERRORS = frozenset({"API_LIMIT_EXCEEDED", "RACE_CONDITION", "OPERATION_IN_PROGRESS"})
+# Failures where the request cannot have reached Vault: always safe to repeat.
+_NOT_SENT = (NewConnectionError, NameResolutionError, ConnectTimeoutError)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Backoff with full jitter, bounded by attempts and by a total time budget (seconds)."""
+
+    attempts: int = 6
+    base: float = 0.5
+    cap: float = 30.0
+    budget: float = 300.0
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait before retry number ``attempt`` (1-based)."""
+        return random.uniform(0, min(self.cap, self.base * 2 ** (attempt - 1)))
+
+
+@dataclass
+class VaultResponse:
+    """One answer from Vault: HTTP status, parsed JSON body and the headers we use."""
+
+    status: int
+    payload: dict[str, Any]
+    execution_id: str | None = None
+    elapsed: float = 0.0
+
+    @property
+    def response_status(self) -> str:
+        """Vault's ``responseStatus`` (SUCCESS, WARNING, FAILURE, EXCEPTION)."""
+        return str(self.payload.get("responseStatus", "EXCEPTION"))
+
+    @property
+    def errors(self) -> list[dict[str, str]]:
+        """Vault's request-level errors, possibly empty."""
+        return list(self.payload.get("errors") or [])
+
+    @property
+    def error_types(self) -> set[str]:
+        """The set of request-level error types."""
+        return {str(e.get("type")) for e in self.errors}
+
+
+@dataclass
+class RequestStats:
+    """Counters a load reports in its summary."""
+
+    requests: int = 0
+    retries: int = 0
+    renewals: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, **counts: int) -> None:
+        with self.lock:
+            for key, value in counts.items():
+                setattr(self, key, getattr(self, key) + value)
+
+
+def normalise_url(vault: str) -> str:
+    """Turn a Vault DNS or URL into ``scheme://host[:port]``; refuse non-https except loopback.
+
+    Examples
+    --------
+    >>> normalise_url("myvault.veevavault.com")
+    'https://myvault.veevavault.com'
+    >>> normalise_url("http://127.0.0.1:8123/")
+    'http://127.0.0.1:8123'
+    """
+    text = vault.strip()
+    if "://" not in text:
+        text = "https://" + text
+    parts = urlsplit(text)
+    host = parts.hostname or ""
+    if not host or parts.username or parts.password or parts.query or parts.fragment:
+        raise ConfigurationError(f"not a Vault DNS or URL: {vault!r}")
+    if parts.path not in ("", "/"):
+        raise ConfigurationError(
+            f"give the vault's address without a path, e.g. 'myvault.veevavault.com' ({vault!r})"
+        )
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise ConfigurationError(
+            f"refusing plain http to {host}: Vault is reached over https; plain http is only "
+            "allowed for a loopback address such as the sandbox (http://127.0.0.1:8123)"
+        )
+    if parts.scheme not in ("http", "https"):
+        raise ConfigurationError(f"unsupported scheme {parts.scheme!r} in {vault!r}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _same_vault(requested: str, answered: str) -> bool:
+    want, got = urlsplit(requested), urlsplit(answered if "://" in answered else "//" + answered)
+    return (want.hostname or "").lower() == (got.hostname or "").lower() and (
+        got.port is None or want.port == got.port
+    )
+
+
+class VaultClient:
+    """A connection to one vault: session, API version, client id, limits and transport.
+
+    Use :func:`vault_pandas.connect` to make one. All calls go through one thread-safe
+    keep-alive connection pool, so a client can be shared by the worker threads of a load.
+
+    Parameters
+    ----------
+    url : str
+        The vault's address, as accepted by :func:`normalise_url`.
+    auth : SessionAuth
+        Credentials; the session is created on first use (or at :meth:`login`).
+    api_version : str, optional
+        For example ``"v25.2"``; sent as given.
+    client_id : str, optional
+        Sent as ``X-VaultAPI-ClientID`` on every call.
+    verify : bool or str
+        Verify TLS certificates (default), or a CA bundle path. ``False`` needs to be
+        explicit and is warned about.
+    timeout : float
+        Seconds to wait for an answer once a request is sent.
+    pool_size : int
+        Keep-alive connections kept open (one per worker thread of a load).
+    retry : RetryPolicy
+        Backoff for retryable errors and for requests that never left this machine.
+    burst_floor : int
+        Calls of the burst window to leave to the vault's other integrations.
+    burst_window : float
+        Length of the vault's burst window in seconds.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        auth: SessionAuth,
+        *,
+        api_version: str | None = None,
+        client_id: str | None = None,
+        verify: bool | str = True,
+        timeout: float = 300.0,
+        pool_size: int = 16,
+        retry: RetryPolicy | None = None,
+        burst_floor: int = 0,
+        burst_window: float = 300.0,
+    ) -> None:
+        self.url = normalise_url(url)
+        self.api_version = names.check_api_version(api_version or DEFAULT_API_VERSION)
+        self.client_id = names.check_client_id(client_id or DEFAULT_CLIENT_ID)
+        self.auth = auth
+        self.retry = retry or RetryPolicy()
+        self.limiter = BurstLimiter(burst_floor, burst_window)
+        self.stats = RequestStats()
+        self.timeout = timeout
+        self._pool = _make_pool(self.url, verify, pool_size, timeout)
+        self._cache: dict[tuple[str, str], Any] = {}
+        self._cache_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return (
+            f"VaultClient(url={self.url!r}, api_version={self.api_version!r}, "
+            f"username={self.auth.username!r})"
+        )
+
+    @property
+    def api_url(self) -> str:
+        """Base of every API path, e.g. ``https://myvault.veevavault.com/api/v25.2``."""
+        return f"{self.url}/api/{self.api_version}"
+
+    # -- session -----------------------------------------------------------------------
+    def login(self) -> VaultClient:
+        """Log in now (otherwise it happens on the first call); returns the client."""
+        self.auth.session(self._login)
+        return self
+
+    def _login(self, username: str, password: str) -> str:
+        body = urlencode({"username": username, "password": password}).encode()
+        started = time.monotonic()
+        for attempt in range(1, self.retry.attempts + 1):
+            resp = self._exchange(
+                "POST", f"{self.api_url}/auth", body, self._headers(None, _FORM), idempotent=True
+            )
+            if resp.response_status in ("SUCCESS", "WARNING"):
+                session = resp.payload.get("sessionId")
+                if not session:
+                    raise AuthenticationError("Vault answered the login without a session id")
+                self._check_vault(resp.payload)
+                return str(session)
+            kinds = resp.error_types
+            if kinds & RETRYABLE_LOGIN_ERRORS and attempt < self.retry.attempts:
+                wait = self.retry.delay(attempt) + 1.0
+                if time.monotonic() - started + wait < self.retry.budget:
+                    log.warning("login limit reached; retrying the login in %.1f s", wait)
+                    time.sleep(wait)
+                    continue
+            kind = next(iter(sorted(kinds)), None)
+            raise AuthenticationError(f"login to {self.url} failed: {_describe(resp)}", kind)
+        raise AuthenticationError(f"login to {self.url} failed")  # pragma: no cover
+
+    def _check_vault(self, payload: Mapping[str, Any]) -> None:
+        vault_id = payload.get("vaultId")
+        urls = [
+            str(v.get("url"))
+            for v in payload.get("vaultIds") or []
+            if str(v.get("id")) == str(vault_id) and v.get("url")
+        ]
+        if urls and not any(_same_vault(self.url, u) for u in urls):
+            raise AuthenticationError(
+                f"asked for {self.url} but Vault logged this user into {urls[0]} "
+                f"(vault id {vault_id}); check the vault DNS and the user's access",
+                error_type="WRONG_VAULT",
+            )
+
+    # -- sending -----------------------------------------------------------------------
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = None,
+        content_type: str | None = None,
+        params: Mapping[str, str] | None = None,
+        idempotent: bool,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> VaultResponse:
+        """Send one API call with session renewal and retries; return Vault's answer.
+
+        ``idempotent`` says whether the call may be repeated when it may have reached Vault
+        but its answer was lost; if not, such a loss raises ``TransportError(sent=True)``.
+        Request-level Vault failures are returned, not raised (see :meth:`call`).
+        """
+        url = f"{self.api_url}/{path.lstrip('/')}"
+        if params:
+            url += "?" + urlencode(params)
+        session = self.auth.session(self._login)
+        started, attempt, renewed = time.monotonic(), 0, False
+        while True:
+            attempt += 1
+            self.limiter.acquire()
+            headers = self._headers(session, content_type, extra_headers)
+            try:
+                resp = self._exchange(method, url, body, headers, idempotent=idempotent)
+            except TransportError as exc:
+                if (idempotent or not exc.sent) and self._backoff(attempt, started, exc):
+                    continue
+                raise
+            kinds = resp.error_types
+            if "INVALID_SESSION_ID" in kinds and not renewed:
+                session, renewed = self.auth.renew(session, self._login), True
+                self.stats.add(renewals=1)
+                continue
+            if "INVALID_SESSION_ID" in kinds:
+                raise AuthenticationError(
+                    "Vault rejected a freshly renewed session", error_type="INVALID_SESSION_ID"
+                )
+            retryable = resp.response_status == "FAILURE" and kinds & RETRYABLE_ERRORS
+            if retryable and self._backoff(attempt, started, kinds):
+                continue
+            return resp
+
+    def _backoff(self, attempt: int, started: float, why: object) -> bool:
+        if attempt >= self.retry.attempts:
+            return False
+        wait = self.retry.delay(attempt)
+        if time.monotonic() - started + wait > self.retry.budget:
+            return False
+        log.info("retrying in %.2f s (attempt %d): %s", wait, attempt + 1, why)
+        self.stats.add(retries=1)
+        time.sleep(wait)
+        return True
+
+    def _headers(
+        self,
+        session: Secret | None,
+        content_type: str | None,
+        extra: Mapping[str, str] | None = None,
+    ) -> dict[str, str]:
+        headers = {"Accept": "application/json", "X-VaultAPI-ClientID": self.client_id}
+        if session is not None:
+            headers["Authorization"] = session.reveal()
+        if content_type:
+            headers["Content-Type"] = content_type
+        if extra:
+            headers.update(extra)
+        return headers
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        *,
+        idempotent: bool,
+    ) -> VaultResponse:
+        """One HTTP exchange; network failures become ``TransportError`` with ``sent`` set."""
+        path = urlsplit(url).path
+        started = time.monotonic()
+        self.stats.add(requests=1)
+        try:
+            raw = self._pool.request(method, url, body=body, headers=headers, retries=False)
+        except _NOT_SENT as exc:
+            raise TransportError(
+                f"{method} {path}: could not connect ({_reason(exc)})", sent=False
+            ) from None
+        except HTTPError as exc:
+            raise TransportError(
+                f"{method} {path}: the connection failed after the request was sent "
+                f"({_reason(exc)}); its outcome is unknown",
+                sent=True,
+            ) from None
+        elapsed = time.monotonic() - started
+        self.limiter.observe(raw.headers)
+        execution_id = raw.headers.get("X-VaultAPI-ExecutionId")
+        payload = _parse_json(raw.data)
+        log.debug(
+            "%s %s -> %d %s exec=%s %.1f ms",
+            method,
+            path,
+            raw.status,
+            payload.get("responseStatus") if payload else "-",
+            execution_id,
+            elapsed * 1000,
+        )
+        if payload is None or "responseStatus" not in payload:
+            raise TransportError(
+                f"{method} {path}: HTTP {raw.status} without a Vault answer (a proxy or network "
+                "error); the outcome is unknown",
+                sent=raw.status >= 500 or raw.status == 200,
+                status=raw.status,
+            )
+        return VaultResponse(raw.status, payload, execution_id, elapsed)
+
+    def call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        """Like :meth:`send`, but raise ``VaultAPIError`` unless Vault answered SUCCESS/WARNING."""
+        kwargs.setdefault("idempotent", method == "GET")
+        resp = self.send(method, path, **kwargs)
+        if resp.response_status not in ("SUCCESS", "WARNING"):
+            raise VaultAPIError(
+                f"{method} {path}: {_describe(resp)}", resp.errors, execution_id=resp.execution_id
+            )
+        return resp.payload
+
+    # -- metadata ----------------------------------------------------------------------
+    def object_metadata(self, object_name: str) -> dict[str, Any]:
+        """The object's metadata (``GET /metadata/vobjects/{object}``), fetched once."""
+        names.check_name(object_name, "object name")
+        return self._cached("object", object_name, f"metadata/vobjects/{object_name}")
+
+    def picklist(self, picklist_name: str) -> dict[str, str]:
+        """A picklist's values as ``{name: label}``, fetched once."""
+        names.check_name(picklist_name, "picklist name")
+        payload = self._cached("picklist", picklist_name, f"objects/picklists/{picklist_name}")
+        return {str(v["name"]): str(v.get("label", "")) for v in payload.get("picklistValues", [])}
+
+    def _cached(self, kind: str, key: str, path: str) -> dict[str, Any]:
+        with self._cache_lock:
+            if (kind, key) in self._cache:
+                return self._cache[(kind, key)]
+        payload = self.call("GET", path)
+        with self._cache_lock:
+            self._cache[(kind, key)] = payload
+        return payload
+
+    def close(self) -> None:
+        """Close the keep-alive connections."""
+        self._pool.clear()
+
+
+_FORM = "application/x-www-form-urlencoded"
+
+
+def _make_pool(url: str, verify: bool | str, pool_size: int, timeout: float) -> urllib3.PoolManager:
+    options: dict[str, Any] = {
+        "maxsize": max(1, pool_size),
+        "block": False,
+        "timeout": urllib3.Timeout(connect=10.0, read=timeout),
+        "retries": False,
+    }
+    if url.startswith("https://"):
+        if verify is False:
+            import warnings
+
+            warnings.warn(
+                "TLS certificate verification is OFF for this Vault connection: anyone on "
+                "the network path can read the session. Use only for a test vault.",
+                stacklevel=3,
+            )
+            options["cert_reqs"] = "CERT_NONE"
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+        else:
+            options["cert_reqs"] = "CERT_REQUIRED"
+            options["ca_certs"] = verify if isinstance(verify, str) else _default_ca_bundle()
+    return urllib3.PoolManager(**options)
+
+
+def _default_ca_bundle() -> str | None:
+    try:
+        import certifi
+
+        return certifi.where()
+    except ImportError:  # pragma: no cover - requests always brings certifi
+        return None
+
+
+def _parse_json(data: bytes) -> dict[str, Any] | None:
+    try:
+        payload = json.loads(data)
+    except ValueError:
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def _describe(resp: VaultResponse) -> str:
+    errors = resp.errors
+    text = "; ".join(f"{e.get('type')}: {e.get('message')}" for e in errors) or resp.response_status
+    if resp.execution_id:
+        text += f" (execution id {resp.execution_id})"
+    return text
+
+
+def _reason(exc: BaseException) -> str:
+    reason = getattr(exc, "reason", None) or exc
+    return type(reason).__name__

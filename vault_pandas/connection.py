@@ -1,0 +1,115 @@
+"""connect(): settings from arguments or the environment, and the default client."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from .auth import SessionAuth
+from .client import VaultClient
+from .errors import ConfigurationError
+
+ENV_DNS = ("VAULT_DNS", "VAULT_URL")
+_default: VaultClient | None = None
+_default_lock = threading.Lock()
+
+
+def connect(
+    vault: str | None = None,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    session_id: str | None = None,
+    api_version: str | None = None,
+    client_id: str | None = None,
+    verify: bool | str = True,
+    burst_floor: int = 0,
+    burst_window: float = 300.0,
+    login: bool = True,
+) -> VaultClient:
+    """Connect to a vault and make it the default target of ``df.vault``.
+
+    Parameters
+    ----------
+    vault : str, optional
+        A Vault DNS such as ``"myvault.veevavault.com"`` (https implied) or a full URL. Plain
+        ``http://`` only for loopback (the sandbox). Default: ``VAULT_DNS`` or ``VAULT_URL``.
+    username, password : str, optional
+        Credentials for a session login. Default: ``VAULT_USERNAME``, ``VAULT_PASSWORD``.
+    session_id : str, optional
+        An existing session instead of a password (cannot be renewed when it expires).
+        Default: ``VAULT_SESSION_ID``.
+    api_version : str, optional
+        For example ``"v25.2"`` (default ``VAULT_API_VERSION`` or the library default).
+    client_id : str, optional
+        Sent as ``X-VaultAPI-ClientID`` (default ``VAULT_CLIENT_ID`` or a vault_pandas id).
+    verify : bool or str
+        TLS verification: ``True`` (default), a CA bundle path, or ``False`` (warned).
+    burst_floor : int
+        Burst-limit calls to leave free for the vault's other integrations.
+    burst_window : float
+        The vault's burst window in seconds (300 on Vault).
+    login : bool
+        Log in now (default), so that bad credentials or a wrong vault fail here.
+
+    Returns
+    -------
+    VaultClient
+
+    Examples
+    --------
+    >>> from vault_pandas import sandbox
+    >>> with sandbox.run() as vault:
+    ...     client = connect(vault.url, username=vault.username, password=vault.password)
+    ...     client.url == vault.url
+    True
+    """
+    env = os.environ
+    vault = vault or next((env[k] for k in ENV_DNS if env.get(k)), None)
+    if not vault:
+        raise ConfigurationError(
+            "no vault given: pass connect('myvault.veevavault.com', ...) or set VAULT_DNS"
+        )
+    if session_id is None and username is None and password is None:
+        username, password = env.get("VAULT_USERNAME"), env.get("VAULT_PASSWORD")
+        session_id = None if (username and password) else env.get("VAULT_SESSION_ID")
+    auth = SessionAuth(username=username, password=password, session_id=session_id)
+    client = VaultClient(
+        vault,
+        auth,
+        api_version=api_version or env.get("VAULT_API_VERSION"),
+        client_id=client_id or env.get("VAULT_CLIENT_ID"),
+        verify=verify,
+        burst_floor=burst_floor,
+        burst_window=burst_window,
+    )
+    if login and auth.can_renew:
+        client.login()
+    set_default_client(client)
+    return client
+
+
+def set_default_client(client: VaultClient | None) -> None:
+    """Make ``client`` the one ``df.vault`` uses when no ``client=`` is given."""
+    global _default
+    with _default_lock:
+        _default = client
+
+
+def default_client() -> VaultClient:
+    """The last connected client; raise a clear error when there is none."""
+    with _default_lock:
+        if _default is None:
+            raise ConfigurationError(
+                "not connected: call vault_pandas.connect(...) first, or pass client="
+            )
+        return _default
+
+
+def resolve_client(client: VaultClient | None) -> VaultClient:
+    """``client`` if given, else the default client."""
+    if client is None:
+        return default_client()
+    if not isinstance(client, VaultClient):
+        raise ConfigurationError(f"client= must be a VaultClient, not {type(client).__name__}")
+    return client

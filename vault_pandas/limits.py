@@ -1,0 +1,110 @@
+"""Vault's burst limit as the client sees it: read from response headers, paced before sending."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+
+log = logging.getLogger("vault_pandas")
+
+BURST_LIMIT = "x-vaultapi-burstlimit"
+BURST_REMAINING = "x-vaultapi-burstlimitremaining"
+RESPONSE_DELAY = "x-vaultapi-responsedelay"
+DEFAULT_BURST_WINDOW = 300.0  # seconds; Vault's burst window is a fixed 5 minutes
+
+
+def _int_header(headers: Mapping[str, str], name: str) -> int | None:
+    value = headers.get(name)
+    if value is None:
+        return None
+    try:
+        return int(float(value))
+    except ValueError:
+        return None
+
+
+class BurstLimiter:
+    """Tracks the burst limit and keeps a floor of calls free for the vault's other users.
+
+    Parameters
+    ----------
+    floor : int
+        Stop sending while Vault reports at most this many calls left in the window, and wait
+        for the window to reset. 0 uses the whole limit.
+    window : float
+        Length of Vault's burst window in seconds (300 on Vault).
+    """
+
+    def __init__(
+        self,
+        floor: int = 0,
+        window: float = DEFAULT_BURST_WINDOW,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.floor = max(0, int(floor))
+        self.window = float(window)
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self.limit: int | None = None
+        self.remaining: int | None = None
+        self._budget: int | None = None  # remaining minus calls sent since, an upper bound
+        self._window_start: float | None = None
+        self.delayed_responses = 0
+        self.delay_ms_total = 0
+        self.waited_seconds = 0.0
+
+    def observe(self, headers: Mapping[str, str]) -> None:
+        """Record the limit headers of a response (``headers`` keys lower-case)."""
+        limit = _int_header(headers, BURST_LIMIT)
+        remaining = _int_header(headers, BURST_REMAINING)
+        delay = _int_header(headers, RESPONSE_DELAY)
+        now = self._clock()
+        with self._lock:
+            if limit is not None:
+                self.limit = limit
+            if remaining is not None:
+                if self.remaining is None or remaining > self.remaining:
+                    # first sight, or the window reset: the window started about now
+                    self._window_start = now
+                    self._budget = remaining
+                else:
+                    self._budget = min(
+                        self._budget if self._budget is not None else remaining, remaining
+                    )
+                self.remaining = remaining
+            if delay:
+                self.delayed_responses += 1
+                self.delay_ms_total += delay
+                log.warning(
+                    "Vault is delaying responses by %d ms: the burst limit of this vault is "
+                    "used up until its window resets",
+                    delay,
+                )
+
+    def acquire(self) -> None:
+        """Wait, if needed, until a call may be sent without eating into the floor."""
+        while True:
+            with self._lock:
+                if self._budget is None or self._budget > self.floor:
+                    if self._budget is not None:
+                        self._budget -= 1
+                    return
+                start = self._window_start if self._window_start is not None else self._clock()
+                wait = start + self.window - self._clock()
+                if wait <= 0:
+                    self._budget = None  # the window has reset; learn the new count
+                    self.remaining = None
+                    continue
+            log.info(
+                "burst limit: %s calls left (floor %d); waiting %.1f s for the window to reset",
+                self.remaining,
+                self.floor,
+                wait,
+            )
+            self.waited_seconds += wait
+            self._sleep(wait)

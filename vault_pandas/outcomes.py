@@ -1,0 +1,85 @@
+"""Per-row outcome arrays of one load, and the result frame built from them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .results import (
+    INVALID,
+    RESULT_PREFIX,
+    SKIPPED,
+    UNKNOWN,
+    VAULT_ERROR,
+    VAULT_EVENT,
+    VAULT_ID,
+    VAULT_STATUS,
+)
+
+
+def strip_results(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame without the ``vault_*`` columns of an earlier call (never sent)."""
+    drop = [c for c in frame.columns if isinstance(c, str) and c.startswith(RESULT_PREFIX)]
+    return frame.drop(columns=drop) if drop else frame
+
+
+class RowOutcomes:
+    """Positional outcome arrays (object dtype) for every row of a load.
+
+    Every row starts ``SKIPPED`` (never attempted); rows in flight are ``UNKNOWN`` until
+    their answer arrives; so whatever stops a load, every row has a truthful status.
+    """
+
+    def __init__(self, n: int, *, with_event: bool) -> None:
+        self.n = n
+        self.status = np.full(n, SKIPPED, dtype=object)
+        self.ids = np.full(n, None, dtype=object)
+        self.errors = np.full(n, None, dtype=object)
+        self.events = np.full(n, None, dtype=object) if with_event else None
+
+    def mark_invalid(self, messages: np.ndarray, offset: int = 0) -> None:
+        """Mark rows with a message (not None) as INVALID; positions start at ``offset``."""
+        has = ~pd.isna(messages) if len(messages) else np.zeros(0, dtype=bool)
+        if has.any():
+            self.add_invalid(offset + np.flatnonzero(has), messages[has])
+
+    def add_invalid(self, positions: np.ndarray, messages: np.ndarray) -> None:
+        """Mark ``positions`` INVALID with ``messages``, joined to earlier messages by '; '."""
+        old = self.errors[positions]
+        joined = [m if o is None else f"{o}; {m}" for o, m in zip(old, messages, strict=True)]
+        self.errors[positions] = np.asarray(joined, dtype=object)
+        self.status[positions] = INVALID
+
+    def in_flight(self, positions: np.ndarray) -> None:
+        """Rows whose request is being sent: UNKNOWN until answered."""
+        self.status[positions] = UNKNOWN
+
+    def set(self, positions: np.ndarray, status, ids, errors, events=None) -> None:  # noqa: ANN001
+        """Record answered outcomes for ``positions`` (each argument positional or scalar)."""
+        self.status[positions] = status
+        self.ids[positions] = ids
+        self.errors[positions] = errors
+        if self.events is not None and events is not None:
+            self.events[positions] = events
+
+    def frame(self, data: pd.DataFrame) -> pd.DataFrame:
+        """The result frame: ``data`` (same index and order) plus the result columns."""
+        out = data.copy(deep=not _copy_on_write())
+        columns = {
+            VAULT_ID: self.ids,
+            VAULT_STATUS: self.status,
+            VAULT_ERROR: self.errors,
+        }
+        if self.events is not None:
+            columns[VAULT_EVENT] = self.events
+        for name, values in columns.items():
+            out[name] = pd.array(values, dtype="string")
+        return out
+
+
+def _copy_on_write() -> bool:
+    # pandas 3 always copies on write; pandas 2.2 only when the option is on. Without it a
+    # shallow copy would let edits of the result reach the caller's frame.
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    return bool(pd.get_option("mode.copy_on_write") is True)

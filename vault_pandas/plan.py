@@ -1,0 +1,116 @@
+"""Before sending: metadata, frame-level checks, schema validation, and what to send."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from . import names
+from .errors import ConfigurationError, FrameError
+from .metadata import (
+    ObjectSpec,
+    check_columns,
+    derive_schema,
+    parse_object_metadata,
+    picklists_needed,
+)
+from .validation import combine, validate
+
+if TYPE_CHECKING:
+    from .client import VaultClient
+    from .writer import WriteOptions
+
+
+@dataclass
+class LoadPlan:
+    """What the checks decided: errors per row, and the columns and types to send."""
+
+    errors: np.ndarray  # positional: None, or the row's validation message
+    send_columns: list[str] = field(default_factory=list)
+    types: dict[str, str | None] = field(default_factory=dict)
+    multi_value: set[str] = field(default_factory=set)
+    failure_cases: pd.DataFrame | None = None
+    ids: pd.Series | None = None  # action: the id column
+    id_column: str = "id"
+
+
+def object_spec(client: VaultClient, object_name: str) -> ObjectSpec:
+    """The object's metadata as an ``ObjectSpec`` (cached by the client)."""
+    return parse_object_metadata(client.object_metadata(object_name))
+
+
+def schema_for(client: VaultClient, spec: ObjectSpec, **kwargs: Any):  # noqa: ANN201
+    """The pandera schema derived from ``spec`` and its picklists."""
+    picklists = {name: client.picklist(name) for name in picklists_needed(spec)}
+    return derive_schema(spec, picklists, **kwargs)
+
+
+def prepare(data: pd.DataFrame, options: WriteOptions, client: VaultClient) -> LoadPlan:
+    """Check the frame against the object and validate its rows; raise on frame problems."""
+    _check_labels(data)
+    if options.operation == "action":
+        return _prepare_action(data, options, client)
+    if options.id_param is not None:
+        names.check_field_path(options.id_param, "id_param")
+    for column in data.columns:
+        names.check_field_path(column, "column name")
+    spec = object_spec(client, options.object_name)
+    columns = [str(c) for c in data.columns]
+    if options.operation == "delete":
+        columns = _id_only(columns, options)
+    checking = options.schema is not False
+    if checking:
+        check_columns(spec, columns, operation=options.operation, id_param=options.id_param)
+    elif options.operation == "upsert" and options.id_param not in columns:
+        raise FrameError(f"the id_param column {options.id_param!r} is missing from the frame")
+    plan = LoadPlan(
+        errors=np.full(len(data), None, dtype=object),
+        send_columns=columns,
+        types={c: spec.field_type(c) for c in columns},
+        multi_value={c for c in columns if c in spec.fields and spec.fields[c].multi_value},
+    )
+    if checking:
+        derived = schema_for(
+            client,
+            spec,
+            operation=options.operation,
+            columns=columns,
+            id_param=options.id_param,
+            assume_timezone=options.assume_timezone,
+        )
+        user = options.schema if options.schema is not None else None
+        report = validate(data[columns], combine(derived, user))
+        plan.errors, plan.failure_cases = report.errors, report.failure_cases
+    return plan
+
+
+def _id_only(columns: list[str], options: WriteOptions) -> list[str]:
+    if options.id_column not in columns:
+        raise FrameError(f"delete needs an {options.id_column!r} column of record ids")
+    return [options.id_column]
+
+
+def _prepare_action(data: pd.DataFrame, options: WriteOptions, client: VaultClient) -> LoadPlan:
+    if options.id_column not in data.columns:
+        raise FrameError(
+            f"an action needs a column of record ids: {options.id_column!r} is not in the frame "
+            f"(columns: {list(data.columns)[:10]}); pass id_column= to name it"
+        )
+    # the object must exist: fail before anything is sent if it does not
+    client.object_metadata(options.object_name)
+    ids = data[options.id_column]
+    ids = ids.where(ids.astype("string").str.strip() != "", None) if len(ids) else ids
+    return LoadPlan(
+        errors=np.full(len(data), None, dtype=object), ids=ids, id_column=options.id_column
+    )
+
+
+def _check_labels(data: pd.DataFrame) -> None:
+    if data.columns.has_duplicates:
+        dupes = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
+        raise FrameError(f"the frame has duplicated column names: {dupes}")
+    if not all(isinstance(c, str) for c in data.columns):
+        raise ConfigurationError("column names must be strings (Vault field names)")

@@ -1,0 +1,52 @@
+"""Progress reporting for loads: a tqdm bar with live status counts, or nothing."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from .results import FAILURE, INVALID, SUCCESS, UNKNOWN, WARNING
+
+
+def _interactive() -> bool:
+    try:  # a Jupyter kernel is interactive even though stderr is not a TTY
+        from IPython import get_ipython  # type: ignore[import-not-found]
+
+        if get_ipython() is not None and "IPKernelApp" in get_ipython().config:
+            return True
+    except Exception:  # noqa: BLE001 - IPython missing or odd: fall back to the TTY test
+        pass
+    return bool(getattr(sys.stderr, "isatty", lambda: False)())
+
+
+class Progress:
+    """Rows done, with SUCCESS/WARNING/FAILURE/INVALID/UNKNOWN counts as the load goes.
+
+    ``enabled=None`` shows a bar only in a terminal or a notebook; ``False`` never does.
+    """
+
+    def __init__(self, total: int, desc: str, enabled: bool | None = None) -> None:
+        self.counts: Counter[str] = Counter()
+        self._bar: Any = None
+        if enabled is None:
+            enabled = _interactive()
+        if enabled and total:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=total, desc=desc, unit="row", leave=True, dynamic_ncols=True)
+
+    def update(self, statuses: Iterable[str]) -> None:
+        """Count the outcomes of finished rows and advance the bar by their number."""
+        batch = Counter(statuses)
+        self.counts.update(batch)
+        if self._bar is not None:
+            shown = {k: self.counts[k] for k in (SUCCESS, WARNING, FAILURE, INVALID, UNKNOWN)}
+            self._bar.set_postfix({k: v for k, v in shown.items() if v}, refresh=False)
+            self._bar.update(sum(batch.values()))
+
+    def close(self) -> None:
+        """Finish the bar."""
+        if self._bar is not None:
+            self._bar.close()
