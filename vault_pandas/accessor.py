@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pandas as pd
 
-from . import names
+from . import names, report
 from .client import VaultClient
 from .connection import resolve_client
 from .writer import BodyFormat, OnInvalid, WriteOptions, write
@@ -38,6 +39,8 @@ class VaultAccessor:
         progress: bool | None = None,
         migration_mode: bool = False,
         no_triggers: bool = False,
+        reconcile: bool | str = True,
+        checkpoint: str | os.PathLike[str] | None = None,
     ) -> pd.DataFrame:
         """Create one Vault record per row.
 
@@ -65,6 +68,14 @@ class VaultAccessor:
             Show a progress bar (default: only in a terminal or notebook).
         migration_mode, no_triggers : bool
             Send Vault's ``X-VaultAPI-MigrationMode`` / ``X-VaultAPI-NoTriggers`` headers.
+        reconcile : bool or str
+            Rows whose answer was lost (``UNKNOWN``) are looked up by a unique field of the
+            frame (``external_id__v`` first, or the field named here): found rows become
+            ``SUCCESS``, missing ones are sent again. ``False`` leaves them ``UNKNOWN``.
+        checkpoint : str or path, optional
+            A file where each batch's outcome is appended as soon as it is known. Running the
+            same call again with the same file skips rows that succeeded and reconciles the
+            ones whose outcome was lost.
 
         Returns
         -------
@@ -87,7 +98,7 @@ class VaultAccessor:
             "create", object_name, client, schema=schema, on_invalid=on_invalid,
             dry_run=dry_run, body_format=body_format, assume_timezone=assume_timezone,
             max_workers=max_workers, progress=progress, migration_mode=migration_mode,
-            no_triggers=no_triggers,
+            no_triggers=no_triggers, reconcile=reconcile, checkpoint=checkpoint,
         )  # fmt: skip
 
     def upsert(
@@ -105,6 +116,7 @@ class VaultAccessor:
         progress: bool | None = None,
         migration_mode: bool = False,
         no_triggers: bool = False,
+        checkpoint: str | os.PathLike[str] | None = None,
     ) -> pd.DataFrame:
         """Create or update records matched on the unique field ``id_param``.
 
@@ -131,7 +143,7 @@ class VaultAccessor:
             "upsert", object_name, client, id_param=id_param, schema=schema,
             on_invalid=on_invalid, dry_run=dry_run, body_format=body_format,
             assume_timezone=assume_timezone, max_workers=max_workers, progress=progress,
-            migration_mode=migration_mode, no_triggers=no_triggers,
+            migration_mode=migration_mode, no_triggers=no_triggers, checkpoint=checkpoint,
         )  # fmt: skip
 
     def update(
@@ -146,12 +158,13 @@ class VaultAccessor:
         assume_timezone: str | None = None,
         max_workers: int | None = None,
         progress: bool | None = None,
+        checkpoint: str | os.PathLike[str] | None = None,
     ) -> pd.DataFrame:
         """Update existing records by their ``id`` column; only the given columns are sent."""
         return self._write(
             "update", object_name, client, schema=schema, on_invalid=on_invalid,
             dry_run=dry_run, body_format=body_format, assume_timezone=assume_timezone,
-            max_workers=max_workers, progress=progress,
+            max_workers=max_workers, progress=progress, checkpoint=checkpoint,
         )  # fmt: skip
 
     def delete(
@@ -163,11 +176,12 @@ class VaultAccessor:
         dry_run: bool = False,
         max_workers: int | None = None,
         progress: bool | None = None,
+        checkpoint: str | os.PathLike[str] | None = None,
     ) -> pd.DataFrame:
         """Delete the records whose ids are in ``id_column`` (only that column is sent)."""
         return self._write(
             "delete", object_name, client, id_column=id_column, dry_run=dry_run,
-            max_workers=max_workers, progress=progress, schema=False,
+            max_workers=max_workers, progress=progress, schema=False, checkpoint=checkpoint,
         )  # fmt: skip
 
     def action(
@@ -179,6 +193,7 @@ class VaultAccessor:
         dry_run: bool = False,
         max_workers: int | None = None,
         progress: bool | None = None,
+        checkpoint: str | os.PathLike[str] | None = None,
     ) -> pd.DataFrame:
         """Run an object user action on the records whose ids are in ``id_column``.
 
@@ -203,7 +218,7 @@ class VaultAccessor:
         object_name = names.action_object(action_name)
         return self._write(
             "action", object_name, client, action_name=action_name, id_column=id_column,
-            dry_run=dry_run, max_workers=max_workers, progress=progress,
+            dry_run=dry_run, max_workers=max_workers, progress=progress, checkpoint=checkpoint,
         )  # fmt: skip
 
     def schema(
@@ -215,6 +230,38 @@ class VaultAccessor:
         client = resolve_client(client)
         spec = object_spec(client, names.check_name(object_name, "object name"))
         return schema_for(client, spec, operation=operation)
+
+    def summary(self) -> pd.DataFrame:
+        """Counts by status and by error type, and what the load did (requests, time, limits).
+
+        Call it on a result frame: ``out.vault.summary()``.
+        """
+        return report.summary(self._frame)
+
+    def failures(self) -> pd.DataFrame:
+        """The rows to fix and send again: INVALID, FAILURE, UNKNOWN and SKIPPED.
+
+        Fix them in pandas and call ``create``/``upsert`` on the fixed frame: only those rows
+        are sent, and their ``vault_*`` columns are replaced.
+        """
+        return report.failures(self._frame)
+
+    def reconcile(
+        self,
+        object_name: str,
+        key: str,
+        *,
+        client: VaultClient | None = None,
+        resend: bool = False,
+    ) -> pd.DataFrame:
+        """Resolve this result's UNKNOWN rows by looking their ``key`` field up in Vault.
+
+        Rows found once become ``SUCCESS`` with their id. Rows not found are sent again when
+        ``resend=True`` (a create), otherwise they stay ``UNKNOWN`` with a note.
+        """
+        from .recovery import reconcile_result
+
+        return reconcile_result(self._frame, object_name, key, resolve_client(client), resend)
 
     def _write(self, operation: str, object_name: str, client: VaultClient | None, **kw: Any):  # noqa: ANN202
         options = WriteOptions(operation=operation, object_name=object_name, **kw)  # type: ignore[arg-type]

@@ -1,10 +1,20 @@
-"""Splitting rows into request bodies by record count and by bytes (pure)."""
+"""Splitting rows into requests by record count and by bytes, lazily, block by block (pure)."""
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .results import INVALID
+
+if TYPE_CHECKING:
+    from .outcomes import RowOutcomes
+    from .serialization import FormattedBlock
 
 MAX_RECORDS: Final = 500  # Vault: at most 500 records per bulk request
 MAX_BODY_BYTES: Final = 50_000_000  # Vault: at most 50 MB per request; kept in decimal MB
@@ -66,3 +76,75 @@ def plan_batches(
         batches.append((start, stop))
         start = stop
     return batches, too_large
+
+
+@dataclass
+class Batch:
+    """One request: the rows it answers for and what it sends."""
+
+    positions: np.ndarray  # row positions this request decides
+    table: pa.Table | None = None  # formatted rows (record calls)
+    ids: list[str] | None = None  # unique ids (action calls)
+    expand: np.ndarray | None = None  # actions: for each position, its index into ids
+
+
+def record_batches(
+    frame: pd.DataFrame,
+    rows: RowOutcomes,
+    formatter: Callable[[pd.DataFrame], FormattedBlock],
+    subset: np.ndarray | None = None,
+) -> Iterator[Batch]:
+    """Yield record requests lazily, formatting one block of rows at a time.
+
+    Rows already INVALID are left out; values the formatter cannot send faithfully make
+    their rows INVALID here, before their request is built. ``subset`` limits the batches
+    to those row positions (a resumed load, or a second pass over some rows).
+    """
+    header = len(",".join(map(str, frame.columns)).encode()) + 1
+    base = np.arange(len(frame)) if subset is None else np.asarray(subset, dtype=np.int64)
+    if subset is not None:
+        frame = frame.iloc[base]
+    for start in range(0, len(frame), BLOCK_ROWS):
+        block = frame.iloc[start : start + BLOCK_ROWS]
+        where = base[start : start + len(block)]
+        formatted = formatter(block)
+        bad = ~pd.isna(formatted.invalid)
+        if bad.any():
+            rows.add_invalid(where[bad], formatted.invalid[bad])
+        valid = rows.status[where] != INVALID
+        positions = where[valid]
+        table, nbytes = formatted.table, formatted.row_nbytes
+        if not valid.all():
+            table, nbytes = table.filter(pa.array(valid)), nbytes[valid]
+        spans, too_large = plan_batches(nbytes, header_bytes=header)
+        if len(too_large):
+            msg = "SIZE: this row alone is larger than Vault's 50 MB request limit"
+            rows.add_invalid(positions[too_large], np.full(len(too_large), msg, dtype=object))
+        for a, b in spans:
+            yield Batch(positions[a:b], table=table.slice(a, b - a))
+
+
+def action_batches(
+    ids: pd.Series, rows: RowOutcomes, id_column: str, subset: np.ndarray | None = None
+) -> Iterator[Batch]:
+    """Unique ids in first-seen order, 500 a request; each id's outcome goes to all its rows.
+
+    Rows without an id become INVALID.
+    """
+    scope = np.arange(len(ids)) if subset is None else np.asarray(subset, dtype=np.int64)
+    missing = ids.isna().to_numpy()[scope]
+    if missing.any():
+        msg = f"VALIDATION: {id_column}: missing id (an action needs a record id)"
+        rows.add_invalid(scope[missing], np.full(int(missing.sum()), msg, dtype=object))
+    valid_pos = scope[rows.status[scope] != INVALID]
+    codes, uniques = pd.factorize(ids.iloc[valid_pos].astype(str), sort=False)
+    order = np.argsort(codes, kind="stable")
+    cuts = np.arange(0, len(uniques) + MAX_RECORDS, MAX_RECORDS)
+    bounds = np.searchsorted(codes[order], cuts)
+    for k, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=False)):
+        if lo == hi:
+            continue
+        sel = order[lo:hi]
+        first = k * MAX_RECORDS
+        chunk = [str(u) for u in uniques[first : first + MAX_RECORDS]]
+        yield Batch(valid_pos[sel], ids=chunk, expand=codes[sel] - first)

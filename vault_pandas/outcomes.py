@@ -37,6 +37,21 @@ class RowOutcomes:
         self.errors = np.full(n, None, dtype=object)
         self.events = np.full(n, None, dtype=object) if with_event else None
 
+    @classmethod
+    def from_result(cls, result: pd.DataFrame) -> RowOutcomes:
+        """Outcome arrays read back from a result frame's ``vault_*`` columns."""
+        from .errors import ConfigurationError
+
+        if VAULT_STATUS not in result.columns:
+            raise ConfigurationError("not a result frame: it has no vault_status column")
+        rows = cls(len(result), with_event=VAULT_EVENT in result.columns)
+        for attr, name in (("status", VAULT_STATUS), ("ids", VAULT_ID), ("errors", VAULT_ERROR),
+                           ("events", VAULT_EVENT)):  # fmt: skip
+            if name in result.columns:
+                column = result[name].astype(object)
+                setattr(rows, attr, column.where(column.notna(), None).to_numpy(dtype=object))
+        return rows
+
     def mark_invalid(self, messages: np.ndarray, offset: int = 0) -> None:
         """Mark rows with a message (not None) as INVALID; positions start at ``offset``."""
         has = ~pd.isna(messages) if len(messages) else np.zeros(0, dtype=bool)
@@ -83,3 +98,4 @@ def _copy_on_write() -> bool:
     if int(pd.__version__.split(".")[0]) >= 3:
         return True
     return bool(pd.get_option("mode.copy_on_write") is True)
+

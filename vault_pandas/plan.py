@@ -34,6 +34,7 @@ class LoadPlan:
     multi_value: set[str] = field(default_factory=set)
     failure_cases: pd.DataFrame | None = None
     ids: pd.Series | None = None  # action: the id column
+    unique_columns: list[str] = field(default_factory=list)  # unique fields given (lookup keys)
     id_column: str = "id"
 
 
@@ -71,6 +72,7 @@ def prepare(data: pd.DataFrame, options: WriteOptions, client: VaultClient) -> L
         send_columns=columns,
         types={c: spec.field_type(c) for c in columns},
         multi_value={c for c in columns if c in spec.fields and spec.fields[c].multi_value},
+        unique_columns=[c for c in columns if c != "id" and c in spec.fields and spec.fields[c].unique],
     )
     if checking:
         derived = schema_for(

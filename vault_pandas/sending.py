@@ -1,0 +1,157 @@
+"""Sending batches on a bounded thread pool and storing each answer on its rows."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+import numpy as np
+
+from .batching import Batch
+from .errors import AuthenticationError, TransportError
+from .progress import Progress
+from .responses import Outcomes, action_outcomes, format_errors, record_outcomes
+from .results import FAILURE, SKIPPED, UNKNOWN
+from .serialization import csv_body, json_body
+
+if TYPE_CHECKING:
+    from .checkpoint import Checkpoint
+    from .client import VaultClient
+    from .outcomes import RowOutcomes
+    from .writer import WriteOptions
+
+log = logging.getLogger("vault_pandas")
+
+METHODS = {"create": "POST", "upsert": "POST", "update": "PUT", "delete": "DELETE"}
+CONTENT_TYPES = {"csv": "text/csv", "json": "application/json"}
+IDEMPOTENT = frozenset({"upsert", "update", "delete"})  # safe to repeat when an answer is lost
+
+
+class Stopped(Exception):
+    """The load cannot go on (no connection, session cannot be renewed); cause chained."""
+
+
+def send_batch(client: VaultClient, options: WriteOptions, batch: Batch) -> Outcomes:
+    """Build one body, send it, and read the per-row answer (runs in a worker thread)."""
+    if batch.ids is not None:
+        n = len(batch.ids)
+        resp = client.send(
+            "POST",
+            f"vobjects/{options.object_name}/actions/{options.action_name}",
+            body=urlencode({"ids": ",".join(batch.ids)}).encode(),
+            content_type="application/x-www-form-urlencoded",
+            idempotent=False,
+        )
+    else:
+        assert batch.table is not None
+        n = batch.table.num_rows
+        body = csv_body(batch.table) if options.body_format == "csv" else json_body(batch.table)
+        resp = client.send(
+            METHODS[options.operation],
+            f"vobjects/{options.object_name}",
+            body=body,
+            content_type=CONTENT_TYPES[options.body_format],
+            params={"idParam": options.id_param} if options.operation == "upsert" else None,
+            idempotent=options.operation in IDEMPOTENT,
+            extra_headers=_migration_headers(options),
+        )
+    if resp.response_status not in ("SUCCESS", "WARNING"):
+        error = format_errors(resp.errors) or f"{resp.response_status}: the request failed"
+        if resp.execution_id:
+            error += f" (execution id {resp.execution_id})"
+        return Outcomes([FAILURE] * n, batch.ids or [None] * n, [error] * n, [None] * n)
+    if batch.ids is not None:
+        return action_outcomes(resp.payload, batch.ids)
+    return record_outcomes(resp.payload, n)
+
+
+def _migration_headers(options: WriteOptions) -> dict[str, str] | None:
+    if not options.migration_mode:
+        return None
+    headers = {"X-VaultAPI-MigrationMode": "true"}
+    if options.no_triggers:
+        headers["X-VaultAPI-NoTriggers"] = "true"
+    return headers
+
+
+class Sender:
+    """Runs batches on a bounded pool; answers land by position, so input order is kept."""
+
+    def __init__(
+        self,
+        client: VaultClient,
+        options: WriteOptions,
+        rows: RowOutcomes,
+        progress: Progress,
+        checkpoint: Checkpoint | None = None,
+    ) -> None:
+        self.client = client
+        self.options = options
+        self.rows = rows
+        self.progress = progress
+        self.checkpoint = checkpoint
+        self.workers = options.max_workers or DEFAULT_MAX_WORKERS
+        self.requests = 0
+
+    def run(self, batches: Iterator[Batch]) -> None:
+        """Send every batch; on any exception, unsent rows stay SKIPPED, in-flight UNKNOWN."""
+        pool = ThreadPoolExecutor(self.workers, thread_name_prefix="vault_pandas")
+        inflight: dict[Future, Batch] = {}
+        try:
+            for batch in batches:
+                while len(inflight) >= 2 * self.workers:
+                    self._collect(wait(inflight, return_when=FIRST_COMPLETED)[0], inflight)
+                self.rows.in_flight(batch.positions)
+                if self.checkpoint is not None:
+                    self.checkpoint.sent(batch.positions)
+                inflight[pool.submit(send_batch, self.client, self.options, batch)] = batch
+                self.requests += 1
+            while inflight:
+                self._collect(wait(inflight, return_when=FIRST_COMPLETED)[0], inflight)
+        except BaseException:
+            for fut, batch in inflight.items():
+                if fut.cancel():  # never started: nothing was sent for these rows
+                    self.rows.status[batch.positions] = SKIPPED
+            raise
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _collect(self, done: set[Future], inflight: dict[Future, Batch]) -> None:
+        for fut in done:
+            batch = inflight.pop(fut)
+            try:
+                outcomes = fut.result()
+            except TransportError as exc:
+                if not exc.sent:
+                    self.rows.status[batch.positions] = SKIPPED
+                    raise Stopped(str(exc)) from exc
+                self.rows.set(batch.positions, UNKNOWN, None, f"UNKNOWN: {exc}")
+                self._done(batch.positions, [UNKNOWN] * len(batch.positions))
+                continue
+            except AuthenticationError as exc:
+                self.rows.status[batch.positions] = SKIPPED
+                raise Stopped(str(exc)) from exc
+            self._done(batch.positions, self._store(batch, outcomes))
+
+    def _store(self, batch: Batch, outcomes: Outcomes) -> np.ndarray:
+        take = batch.expand if batch.expand is not None else slice(None)
+        status = np.asarray(outcomes.status, dtype=object)[take]
+        self.rows.set(
+            batch.positions,
+            status,
+            np.asarray(outcomes.ids, dtype=object)[take],
+            np.asarray(outcomes.errors, dtype=object)[take],
+            np.asarray(outcomes.events, dtype=object)[take],
+        )
+        return status
+
+    def _done(self, positions: np.ndarray, statuses) -> None:  # noqa: ANN001
+        if self.checkpoint is not None:
+            self.checkpoint.answered(self.rows, positions)
+        self.progress.update(statuses)
+
+
+DEFAULT_MAX_WORKERS = 4
