@@ -19,6 +19,7 @@ from .errors import (
     VaultAPIError,
     VaultPandasError,
 )
+from .vql import read_vql
 from .results import FAILURE, INVALID, SKIPPED, SUCCESS, UNKNOWN, VALID, WARNING
 
 __version__ = "0.1.0"
@@ -43,6 +44,7 @@ __all__ = [
     "VaultPandasError",
     "__version__",
     "connect",
+    "read_vql",
     "default_client",
     "set_default_client",
 ]

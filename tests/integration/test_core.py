@@ -9,7 +9,7 @@ import pytest
 import vault_pandas
 from vault_pandas import ConfigurationError, FrameError
 
-from .helpers import assert_stored, products
+from frames import assert_stored, products
 
 RESULT = ["vault_id", "vault_status", "vault_error"]
 APPROVE = "Objectlifecyclestateuseraction.product__v.draft_state__c.approve__c"
@@ -61,7 +61,9 @@ def test_per_row_failures_from_vault_are_aligned(vault, client):
 
 def test_whole_request_failure_marks_every_row_of_that_request(vault, client):
     df = products(1200)
-    vault.faults.add("request_error", path="/vobjects/product__v", on=[2], type="INVALID_DATA")
+    vault.faults.add(
+        "request_error", path="/vobjects/product__v", method="POST", on=[2], type="INVALID_DATA"
+    )
     out = df.vault.create("product__v", progress=False, max_workers=1)
     status = out["vault_status"].to_numpy()
     assert (status[500:1000] == "FAILURE").all()
