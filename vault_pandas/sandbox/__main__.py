@@ -1,0 +1,59 @@
+"""Command line: ``python -m vault_pandas.sandbox --port 8123`` serves a sandbox until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+
+from .vault import SandboxVault
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m vault_pandas.sandbox",
+        description="Serve a local fake of the Veeva Vault REST API on 127.0.0.1.",
+    )
+    p.add_argument("--port", type=int, default=8123, help="TCP port (0: any free port)")
+    p.add_argument("--latency", type=float, default=0.0, help="seconds added to every call")
+    p.add_argument("--burst-limit", type=int, default=2000, help="calls per burst window")
+    p.add_argument("--burst-window", type=float, default=300.0, help="burst window, seconds")
+    p.add_argument("--burst-delay", type=float, default=0.5, help="delay past the limit, s")
+    p.add_argument("--login-limit", type=int, default=None, help="logins per minute")
+    p.add_argument("--session-timeout", type=float, default=None, help="idle session expiry, s")
+    p.add_argument("--username", default="analyst@sandbox.example")
+    p.add_argument("--password", default="sandbox-password")
+    p.add_argument("--seed", type=int, default=None, help="reproducible session ids")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, start the sandbox, print how to reach it and wait for Ctrl-C."""
+    args = _parser().parse_args(argv)
+    vault = SandboxVault(
+        args.port,
+        latency=args.latency,
+        burst_limit=args.burst_limit,
+        burst_window=args.burst_window,
+        burst_delay=args.burst_delay,
+        login_limit=args.login_limit,
+        session_timeout=args.session_timeout,
+        username=args.username,
+        password=args.password,
+        seed=args.seed,
+    )
+    with vault:
+        print(f"Vault sandbox at {vault.url}  (DNS {vault.dns})")
+        print(f"  username: {vault.username}")
+        print(f"  password: {vault.password}")
+        print("Controls under /_sandbox/ (reset, configure, faults, records, stats). Ctrl-C stops.")
+        sys.stdout.flush()
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            print("Stopped.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,394 @@
+"""The sandbox's rules without HTTP: records, sessions, limits, actions, queries and counters."""
+
+from __future__ import annotations
+
+import random
+import secrets
+import threading
+import time
+from collections import Counter, OrderedDict, deque
+from dataclasses import dataclass, fields, replace
+from typing import Any, NamedTuple
+
+from . import writes
+from .objects import ACTIONS, OBJECTS, PICKLISTS, Action
+from .store import Store
+from .values import now_stamp
+from .vql import Query, parse_query, render_rows, run_query
+from .writes import Batch, Outcome, RequestFailure
+
+__all__ = ["Backend", "Config", "LogEntry", "QueryPage", "RequestFailure"]
+
+MAX_SESSION_SECONDS = 48 * 3600
+LOGIN_WINDOW_SECONDS = 60.0
+MAX_CURSORS = 64
+
+
+@dataclass
+class Config:
+    """Settings of a sandbox; all but the credentials may change with ``configure``."""
+
+    latency: float = 0.0
+    burst_limit: int = 2000
+    burst_window: float = 300.0
+    burst_delay: float = 0.5
+    login_limit: int | None = None
+    session_timeout: float | None = None
+    wrong_vault: bool = False
+    username: str = "analyst@sandbox.example"
+    password: str = "sandbox-password"
+
+
+class LogEntry(NamedTuple):
+    """One line of the request log: no bodies, headers or secrets."""
+
+    method: str
+    path: str
+    status: int | None
+    client_id: str | None
+
+
+@dataclass
+class QueryPage:
+    """One page of a query result."""
+
+    query_id: str
+    query: Query
+    rows: list[dict[str, Any]]
+    total: int
+    offset: int
+    pagesize: int
+
+
+class Backend:
+    """All sandbox state behind one lock. Thread-safe.
+
+    Parameters
+    ----------
+    config : Config
+        Initial settings; ``reset()`` returns to them.
+    seed : int, optional
+        Seed for session and execution ids (reproducible runs); random when None.
+    """
+
+    def __init__(self, config: Config, seed: int | None = None) -> None:
+        self._lock = threading.RLock()
+        self._initial = replace(config)
+        self.config = config
+        self._seed = seed
+        self._reset_state()
+
+    def _reset_state(self) -> None:
+        self._rng = random.Random(self._seed) if self._seed is not None else None
+        self.store = Store()
+        self._sessions: dict[str, tuple[float, float]] = {}  # id -> (created, last used)
+        self._logins: deque[float] = deque()
+        self._burst_start: float | None = None
+        self._burst_count = 0
+        self._stats: Counter[str] = Counter()
+        self._by_kind: Counter[str] = Counter()
+        self._log: list[LogEntry] = []
+        self._cursors: OrderedDict[str, tuple[Query, list[str]]] = OrderedDict()
+
+    # -- configuration -----------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Empty the store and forget sessions, counters, log and cursors; restore settings."""
+        with self._lock:
+            self.config = replace(self._initial)
+            self._reset_state()
+
+    def configure(self, **changes: Any) -> None:
+        """Change settings (see :class:`Config`); a burst change starts a new window.
+
+        Raises
+        ------
+        ValueError
+            For an unknown setting or the credentials.
+        """
+        allowed = {f.name for f in fields(Config)} - {"username", "password"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise ValueError(f"Unknown setting(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+        with self._lock:
+            for key, value in changes.items():
+                setattr(self.config, key, value)
+            if {"burst_limit", "burst_window"} & set(changes):
+                self._burst_start, self._burst_count = None, 0
+
+    def token(self, nbytes: int) -> str:
+        """A random hex string (reproducible when the sandbox has a seed)."""
+        with self._lock:
+            if self._rng is not None:
+                return f"{self._rng.getrandbits(nbytes * 8):0{nbytes * 2}X}"
+        return secrets.token_hex(nbytes).upper()
+
+    # -- sessions and limits -------------------------------------------------------------
+
+    def login(self, username: str | None, password: str | None) -> str:
+        """Check credentials and the login rate; return a new session id.
+
+        Raises
+        ------
+        RequestFailure
+            ``API_LIMIT_EXCEEDED``, ``NO_PASSWORD_PROVIDED`` or
+            ``USERNAME_OR_PASSWORD_INCORRECT``.
+        """
+        now = time.monotonic()
+        with self._lock:
+            while self._logins and now - self._logins[0] >= LOGIN_WINDOW_SECONDS:
+                self._logins.popleft()
+            limit = self.config.login_limit
+            if limit is not None and len(self._logins) >= limit:
+                self._stats["login_failures"] += 1
+                raise RequestFailure("API_LIMIT_EXCEEDED", f"More than {limit} logins a minute")
+            self._logins.append(now)
+            if not password:
+                self._stats["login_failures"] += 1
+                raise RequestFailure("NO_PASSWORD_PROVIDED", "No password was provided")
+            if username != self.config.username or password != self.config.password:
+                self._stats["login_failures"] += 1
+                raise RequestFailure(
+                    "USERNAME_OR_PASSWORD_INCORRECT", "Authentication failed for the user"
+                )
+            self._stats["logins"] += 1
+        session = self.token(64)
+        with self._lock:
+            self._sessions[session] = (now, now)
+        return session
+
+    def check_session(self, session: str | None) -> bool:
+        """True if the session is live; refreshes its idle timer. Expired ones are removed."""
+        if not session:
+            return False
+        now = time.monotonic()
+        with self._lock:
+            entry = self._sessions.get(session)
+            if entry is None:
+                return False
+            created, used = entry
+            idle = self.config.session_timeout
+            if now - created > MAX_SESSION_SECONDS or (idle is not None and now - used > idle):
+                del self._sessions[session]
+                self._stats["sessions_expired"] += 1
+                return False
+            self._sessions[session] = (created, now)
+            return True
+
+    def end_session(self, session: str | None) -> None:
+        """Forget a session (logout, or the ``expire_session`` fault)."""
+        with self._lock:
+            if session and self._sessions.pop(session, None) is not None:
+                self._stats["sessions_expired"] += 1
+
+    def tick_burst(self) -> tuple[int, int, bool]:
+        """Count one API call in the fixed burst window.
+
+        Returns
+        -------
+        tuple of (int, int, bool)
+            The limit, the calls remaining, and whether this response must be delayed
+            (the limit was already used up in this window).
+        """
+        now = time.monotonic()
+        with self._lock:
+            cfg = self.config
+            if self._burst_start is None or now - self._burst_start >= cfg.burst_window:
+                self._burst_start, self._burst_count = now, 0
+            self._burst_count += 1
+            delayed = self._burst_count > cfg.burst_limit
+            if delayed:
+                self._stats["delayed_responses"] += 1
+            return cfg.burst_limit, max(cfg.burst_limit - self._burst_count, 0), delayed
+
+    # -- counters and log ----------------------------------------------------------------
+
+    def count(self, name: str, n: int = 1) -> None:
+        """Add to a named counter."""
+        with self._lock:
+            self._stats[name] += n
+
+    def log_request(self, entry: LogEntry, kind: str | None) -> None:
+        """Record one API request in the log and the per-kind counters."""
+        with self._lock:
+            self._log.append(entry)
+            self._by_kind[kind or "other"] += 1
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        """Counters: ``requests`` by endpoint kind, logins, delays, records written, ..."""
+        with self._lock:
+            out: dict[str, Any] = {
+                "requests": dict(self._by_kind),
+                "total_requests": sum(self._by_kind.values()),
+            }
+            names = (
+                "logins login_failures sessions_expired delayed_responses records_created "
+                "records_updated records_unchanged records_deleted rows_failed actions_applied "
+                "queries faults_fired connections"
+            )
+            out.update({name: self._stats[name] for name in names.split()})
+            return out
+
+    @property
+    def requests_log(self) -> list[LogEntry]:
+        """A copy of the request log, oldest first."""
+        with self._lock:
+            return list(self._log)
+
+    # -- objects and records -------------------------------------------------------------
+
+    @staticmethod
+    def check_object(name: str) -> None:
+        """Raise ``RequestFailure(INVALID_DATA)`` for an unknown object name."""
+        if name not in OBJECTS:
+            raise RequestFailure("INVALID_DATA", f"Object [{name}] does not exist")
+
+    @staticmethod
+    def picklist(name: str) -> list[tuple[str, str]]:
+        """The (name, label) values of a picklist; INVALID_DATA if unknown."""
+        if name not in PICKLISTS:
+            raise RequestFailure("INVALID_DATA", f"Picklist [{name}] does not exist")
+        return PICKLISTS[name]
+
+    def records(self, object_name: str) -> list[dict[str, Any]]:
+        """Copies of every record of an object, in creation order."""
+        self.check_object(object_name)
+        with self._lock:
+            return [_copy(r) for r in self.store.records[object_name].values()]
+
+    def record(self, object_name: str, record_id: str) -> dict[str, Any] | None:
+        """A copy of one record, or None."""
+        self.check_object(object_name)
+        with self._lock:
+            found = self.store.get(object_name, record_id)
+            return _copy(found) if found is not None else None
+
+    def seed(self, object_name: str, rows: list[dict[str, Any]]) -> list[str]:
+        """Insert records directly (validated); see :func:`writes.seed`."""
+        self.check_object(object_name)
+        with self._lock:
+            return writes.seed(self.store, object_name, rows)
+
+    def write(
+        self,
+        op: str,
+        object_name: str,
+        batch: Batch,
+        id_param: str | None = None,
+        row_faults: dict[int, str] | None = None,
+    ) -> list[Outcome]:
+        """Run a bulk ``create``, ``upsert``, ``update`` or ``delete`` atomically."""
+        self.check_object(object_name)
+        with self._lock:
+            if op == "upsert":
+                outcomes = writes.upsert(self.store, object_name, batch, id_param or "", row_faults)
+            else:
+                outcomes = getattr(writes, op)(self.store, object_name, batch, row_faults)
+            self._count_outcomes(op, outcomes)
+        return outcomes
+
+    def _count_outcomes(self, op: str, outcomes: list[Outcome]) -> None:
+        for o in outcomes:
+            if o.status == "FAILURE":
+                self._stats["rows_failed"] += 1
+            elif o.status == "WARNING":
+                self._stats["records_unchanged"] += 1
+            elif op == "delete":
+                self._stats["records_deleted"] += 1
+            elif op == "create" or o.event == "created__sys":
+                self._stats["records_created"] += 1
+            else:
+                self._stats["records_updated"] += 1
+
+    # -- actions -------------------------------------------------------------------------
+
+    def find_action(self, object_name: str, action_name: str) -> Action:
+        """Validate an action name against the path object; whole-request failures."""
+        self.check_object(object_name)
+        parts = action_name.split(".")
+        well_formed = (parts[0] == "Objectaction" and len(parts) == 3) or (
+            parts[0] == "Objectlifecyclestateuseraction" and len(parts) == 4
+        )
+        if not well_formed or not all(parts):
+            raise RequestFailure("INVALID_DATA", f"Malformed action name [{action_name}]")
+        if parts[1] != object_name:
+            raise RequestFailure(
+                "INVALID_DATA", f"Action [{action_name}] is not an action of [{object_name}]"
+            )
+        if action_name not in ACTIONS:
+            raise RequestFailure("INVALID_DATA", f"Unknown action [{action_name}]")
+        return ACTIONS[action_name]
+
+    def run_action(
+        self, action: Action, ids: list[str], row_faults: dict[int, str] | None = None
+    ) -> list[Outcome]:
+        """Apply an action to each id, in order; per-id outcomes."""
+        stamp = now_stamp()
+        outcomes = []
+        with self._lock:
+            for i, rid in enumerate(ids):
+                record = self.store.get(action.object, rid)
+                if row_faults and i in row_faults:
+                    err = (row_faults[i], f"Injected {row_faults[i]} for id {rid}")
+                    outcomes.append(Outcome("FAILURE", id=rid, errors=[err]))
+                elif record is None:
+                    err = ("INVALID_DATA", f"No {action.object} record has id [{rid}]")
+                    outcomes.append(Outcome("FAILURE", id=rid, errors=[err]))
+                elif action.from_state and record.get("state__v") != action.from_state:
+                    err = ("INSUFFICIENT_ACCESS", f"Not available in state [{record['state__v']}]")
+                    outcomes.append(Outcome("FAILURE", id=rid, errors=[err]))
+                else:
+                    new = dict(record, modified_date__v=stamp)
+                    if action.to_state:
+                        new["state__v"] = action.to_state
+                    if action.stamp_field:
+                        new[action.stamp_field] = stamp
+                    self.store.put(action.object, new)
+                    self._stats["actions_applied"] += 1
+                    outcomes.append(Outcome("SUCCESS", id=rid))
+        return outcomes
+
+    def record_actions(self, object_name: str, record_id: str) -> list[Action]:
+        """Actions available to a record in its current state."""
+        self.check_object(object_name)
+        with self._lock:
+            record = self.store.get(object_name, record_id)
+            if record is None:
+                raise RequestFailure("INVALID_DATA", f"No record has id [{record_id}]")
+            state = record.get("state__v")
+        return [
+            a for a in ACTIONS.values() if a.object == object_name and a.from_state in (None, state)
+        ]
+
+    # -- queries -------------------------------------------------------------------------
+
+    def query(self, text: str) -> QueryPage:
+        """Run VQL and keep a cursor for ``next_page``; raises ``VqlError``."""
+        with self._lock:
+            self._stats["queries"] += 1
+            query = parse_query(text, self.store)
+            ids = run_query(query, self.store)
+            query_id = self.token(16)
+            self._cursors[query_id] = (query, ids)
+            while len(self._cursors) > MAX_CURSORS:
+                self._cursors.popitem(last=False)
+            return self._page(query_id, query.pageoffset, query.pagesize)
+
+    def query_page(self, query_id: str, offset: int, pagesize: int | None) -> QueryPage:
+        """Another page of an earlier query."""
+        with self._lock:
+            if query_id not in self._cursors:
+                raise RequestFailure("INVALID_DATA", "Unknown or expired query page")
+            self._cursors.move_to_end(query_id)
+            query = self._cursors[query_id][0]
+            return self._page(query_id, offset, pagesize or query.pagesize)
+
+    def _page(self, query_id: str, offset: int, pagesize: int) -> QueryPage:
+        query, ids = self._cursors[query_id]
+        rows = render_rows(query, ids[offset : offset + pagesize], self.store)
+        return QueryPage(query_id, query, rows, len(ids), offset, pagesize)
+
+
+def _copy(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, list) else v for k, v in record.items()}

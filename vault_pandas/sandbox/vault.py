@@ -1,0 +1,257 @@
+"""SandboxVault: start, stop, inspect and steer a local fake Vault served over real HTTP."""
+
+from __future__ import annotations
+
+import threading
+from types import TracebackType
+from typing import Any
+
+from .backend import Backend, Config, LogEntry
+from .faults import FaultSet
+from .server import SandboxHTTPServer
+
+__all__ = ["SandboxVault", "run"]
+
+_UNSET: Any = object()
+
+
+class SandboxVault:
+    """A local fake of the Veeva Vault REST API, running in a background thread.
+
+    Parameters
+    ----------
+    port : int
+        TCP port on 127.0.0.1; 0 picks a free one.
+    latency : float
+        Seconds added to every API call.
+    burst_limit, burst_window, burst_delay
+        Calls allowed per fixed window (seconds, starting at the first call), and the delay
+        (seconds) of every response once the limit is used up, as Vault does.
+    login_limit : int, optional
+        Logins allowed per 60 seconds; beyond it login fails with ``API_LIMIT_EXCEEDED``.
+    session_timeout : float, optional
+        Idle seconds after which a session expires.
+    username, password : str
+        The one user's credentials.
+    seed : int, optional
+        Makes session and execution ids reproducible.
+
+    Examples
+    --------
+    >>> from vault_pandas import sandbox
+    >>> with sandbox.run() as vault:
+    ...     ids = vault.seed("product__v", [{"name__v": "A", "product_family__c": "biologic__c"}])
+    ...     vault.record("product__v", ids[0])["state__v"]
+    'draft_state__c'
+    """
+
+    def __init__(
+        self,
+        port: int = 0,
+        *,
+        latency: float = 0.0,
+        burst_limit: int = 2000,
+        burst_window: float = 300.0,
+        burst_delay: float = 0.5,
+        login_limit: int | None = None,
+        session_timeout: float | None = None,
+        username: str = "analyst@sandbox.example",
+        password: str = "sandbox-password",
+        seed: int | None = None,
+    ) -> None:
+        config = Config(
+            latency=latency,
+            burst_limit=burst_limit,
+            burst_window=burst_window,
+            burst_delay=burst_delay,
+            login_limit=login_limit,
+            session_timeout=session_timeout,
+            username=username,
+            password=password,
+        )
+        self.backend = Backend(config, seed)
+        self.faults = FaultSet()
+        self._port = port
+        self._server: SandboxHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> SandboxVault:
+        """Bind the port and serve in a daemon thread; returns ``self``. Idempotent."""
+        if self._server is None:
+            self._server = SandboxHTTPServer(("127.0.0.1", self._port), self)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"vault-sandbox-{self.port}",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close open connections. Idempotent."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+            server.close_connections()
+            if self._thread is not None:
+                self._thread.join(timeout=5)
+
+    def __enter__(self) -> SandboxVault:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = f"url={self.url!r}" if self._server else "stopped"
+        return f"<SandboxVault {state} user={self.username!r}>"
+
+    # -- addresses and credentials -----------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        """The bound port (the requested one before ``start``)."""
+        return self._server.server_address[1] if self._server else self._port
+
+    @property
+    def dns(self) -> str:
+        """``127.0.0.1:PORT``: what a Vault DNS is for the real thing."""
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT`` (no trailing slash)."""
+        return f"http://{self.dns}"
+
+    @property
+    def username(self) -> str:
+        """The user name that logs in."""
+        return self.backend.config.username
+
+    @property
+    def password(self) -> str:
+        """The password that logs in."""
+        return self.backend.config.password
+
+    # -- data ----------------------------------------------------------------------------
+
+    def records(self, object_name: str) -> list[dict[str, Any]]:
+        """Every record of an object in creation order, every field a key.
+
+        Values: str (String, LongText, ID, Object ids), ``Decimal`` (Number),
+        ``"YYYY-MM-DD"`` (Date), ``"YYYY-MM-DDTHH:MM:SS.000Z"`` (DateTime), bool,
+        list of names (Picklist), None when missing.
+        """
+        return self.backend.records(object_name)
+
+    def record(self, object_name: str, record_id: str) -> dict[str, Any] | None:
+        """One record (same forms as :meth:`records`), or None."""
+        return self.backend.record(object_name, record_id)
+
+    def seed(self, object_name: str, rows: list[dict[str, Any]]) -> list[str]:
+        """Insert records directly, validated like a create; returns their ids.
+
+        Values are in Vault's text forms; system fields such as ``state__v`` may be set.
+
+        Raises
+        ------
+        ValueError
+            On the first invalid row.
+        """
+        return self.backend.seed(object_name, rows)
+
+    def reset(self) -> None:
+        """Empty the store; clear faults, counters, log and sessions; restore the settings."""
+        self.faults.clear()
+        self.backend.reset()
+
+    def configure(
+        self,
+        *,
+        latency: float = _UNSET,
+        burst_limit: int = _UNSET,
+        burst_window: float = _UNSET,
+        burst_delay: float = _UNSET,
+        login_limit: int | None = _UNSET,
+        session_timeout: float | None = _UNSET,
+        wrong_vault: bool = _UNSET,
+    ) -> None:
+        """Change settings while running; a burst change starts a new window.
+
+        ``wrong_vault=True`` makes login answer with another vault's id and URL, as Vault
+        does when it logs a user into their most relevant vault.
+        """
+        given = {
+            "latency": latency,
+            "burst_limit": burst_limit,
+            "burst_window": burst_window,
+            "burst_delay": burst_delay,
+            "login_limit": login_limit,
+            "session_timeout": session_timeout,
+            "wrong_vault": wrong_vault,
+        }
+        self.backend.configure(**{k: v for k, v in given.items() if v is not _UNSET})
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        """Counters: requests by endpoint kind, logins, delayed responses, records written."""
+        return self.backend.stats
+
+    @property
+    def requests_log(self) -> list[LogEntry]:
+        """``(method, path, status, client_id)`` per API call; status None when dropped."""
+        return self.backend.requests_log
+
+
+def run(
+    port: int = 0,
+    *,
+    latency: float = 0.0,
+    burst_limit: int = 2000,
+    burst_window: float = 300.0,
+    burst_delay: float = 0.5,
+    login_limit: int | None = None,
+    session_timeout: float | None = None,
+    username: str = "analyst@sandbox.example",
+    password: str = "sandbox-password",
+    seed: int | None = None,
+) -> SandboxVault:
+    """Start a sandbox in a background thread and return it; ``with`` stops it at the end.
+
+    The parameters are those of :class:`SandboxVault`.
+
+    Examples
+    --------
+    A pytest fixture::
+
+        @pytest.fixture(scope="session")
+        def vault():
+            with sandbox.run() as vault:
+                yield vault
+
+    >>> from vault_pandas import sandbox
+    >>> with sandbox.run(burst_limit=100) as vault:
+    ...     vault.url.startswith("http://127.0.0.1:")
+    True
+    """
+    return SandboxVault(
+        port,
+        latency=latency,
+        burst_limit=burst_limit,
+        burst_window=burst_window,
+        burst_delay=burst_delay,
+        login_limit=login_limit,
+        session_timeout=session_timeout,
+        username=username,
+        password=password,
+        seed=seed,
+    ).start()
