@@ -216,9 +216,9 @@ class VaultClient:
         body = urlencode({"username": username, "password": password}).encode()
         started = time.monotonic()
         for attempt in range(1, self.retry.attempts + 1):
-            resp = self._exchange(
-                "POST", f"{self.api_url}/auth", body, self._headers(None, _FORM), idempotent=True
-            )
+            sent_at = self.limiter.acquire()
+            headers = self._headers(None, _FORM)
+            resp = self._exchange("POST", f"{self.api_url}/auth", body, headers, sent_at)
             if resp.response_status in ("SUCCESS", "WARNING"):
                 session = resp.payload.get("sessionId")
                 if not session:
@@ -275,10 +275,10 @@ class VaultClient:
         started, attempt, renewed = time.monotonic(), 0, False
         while True:
             attempt += 1
-            self.limiter.acquire()
+            sent_at = self.limiter.acquire()
             headers = self._headers(session, content_type, extra_headers)
             try:
-                resp = self._exchange(method, url, body, headers, idempotent=idempotent)
+                resp = self._exchange(method, url, body, headers, sent_at)
             except TransportError as exc:
                 if (idempotent or not exc.sent) and self._backoff(attempt, started, exc):
                     continue
@@ -329,10 +329,12 @@ class VaultClient:
         url: str,
         body: bytes | None,
         headers: dict[str, str],
-        *,
-        idempotent: bool,
+        sent_at: float,
     ) -> VaultResponse:
-        """One HTTP exchange; network failures become ``TransportError`` with ``sent`` set."""
+        """One HTTP exchange, after ``limiter.acquire`` (which gave ``sent_at``).
+
+        Network failures become ``TransportError`` with ``sent`` set.
+        """
         path = urlsplit(url).path
         started = time.monotonic()
         self.stats.add(requests=1)
@@ -348,8 +350,10 @@ class VaultClient:
                 f"({_reason(exc)}); its outcome is unknown",
                 sent=True,
             ) from None
+        finally:
+            answered = locals().get("raw")
+            self.limiter.observe(answered.headers if answered is not None else None, sent_at)
         elapsed = time.monotonic() - started
-        self.limiter.observe(raw.headers)
         execution_id = raw.headers.get("X-VaultAPI-ExecutionId")
         payload = _parse_json(raw.data)
         log.debug(

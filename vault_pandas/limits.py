@@ -54,28 +54,46 @@ class BurstLimiter:
         self.remaining: int | None = None
         self._budget: int | None = None  # remaining minus calls sent since, an upper bound
         self._window_start: float | None = None
+        self._low: int | None = None  # lowest remaining seen in the current window
+        self._inflight = 0
         self.delayed_responses = 0
         self.delay_ms_total = 0
         self.waited_seconds = 0.0
 
-    def observe(self, headers: Mapping[str, str]) -> None:
-        """Record the limit headers of a response (``headers`` keys lower-case)."""
+    def observe(self, headers: Mapping[str, str] | None, sent_at: float | None = None) -> None:
+        """Record the limit headers of a response; ``None`` when a sent call got no answer.
+
+        Every :meth:`acquire` is matched by one ``observe``, so the limiter knows how many
+        calls are in flight: answers of concurrent calls arrive out of order, and a higher
+        count is only taken as a new window when no call in flight can explain it, and the
+        answer of a call sent (``sent_at``, from :meth:`acquire`) before the current window
+        began says nothing about that window.
+        """
+        headers = headers or {}
         limit = _int_header(headers, BURST_LIMIT)
         remaining = _int_header(headers, BURST_REMAINING)
         delay = _int_header(headers, RESPONSE_DELAY)
         now = self._clock()
         with self._lock:
+            self._inflight = max(0, self._inflight - 1)
             if limit is not None:
                 self.limit = limit
-            if remaining is not None:
-                if self.remaining is None or remaining > self.remaining:
-                    # first sight, or the window reset: the window started about now
+            stale = (
+                sent_at is not None
+                and self._window_start is not None
+                and (sent_at < self._window_start)
+            )
+            if remaining is not None and not stale:
+                low = self._low
+                if low is None or remaining > low + self._inflight + 1:
+                    # first sight, or the window reset: it started at the latest now
                     self._window_start = now
-                    self._budget = remaining
+                    self._budget = remaining - self._inflight
+                    self._low = remaining
                 else:
-                    self._budget = min(
-                        self._budget if self._budget is not None else remaining, remaining
-                    )
+                    budget = self._budget if self._budget is not None else remaining
+                    self._budget = min(budget, remaining)
+                    self._low = min(low, remaining)
                 self.remaining = remaining
             if delay:
                 self.delayed_responses += 1
@@ -86,19 +104,23 @@ class BurstLimiter:
                     delay,
                 )
 
-    def acquire(self) -> None:
-        """Wait, if needed, until a call may be sent without eating into the floor."""
+    def acquire(self) -> float:
+        """Wait, if needed, until a call may be sent without eating into the floor.
+
+        Returns the time the call is let go, to give back to :meth:`observe`.
+        """
         while True:
             with self._lock:
                 if self._budget is None or self._budget > self.floor:
                     if self._budget is not None:
                         self._budget -= 1
-                    return
+                    self._inflight += 1
+                    return self._clock()
                 start = self._window_start if self._window_start is not None else self._clock()
                 wait = start + self.window - self._clock()
                 if wait <= 0:
                     self._budget = None  # the window has reset; learn the new count
-                    self.remaining = None
+                    self._low = None
                     continue
             log.info(
                 "burst limit: %s calls left (floor %d); waiting %.1f s for the window to reset",

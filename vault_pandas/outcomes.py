@@ -49,7 +49,8 @@ class RowOutcomes:
                            ("events", VAULT_EVENT)):  # fmt: skip
             if name in result.columns:
                 column = result[name].astype(object)
-                setattr(rows, attr, column.where(column.notna(), None).to_numpy(dtype=object))
+                values = column.where(column.notna(), None).to_numpy(dtype=object)
+                setattr(rows, attr, np.array(values, dtype=object))  # writable copy
         return rows
 
     def mark_invalid(self, messages: np.ndarray, offset: int = 0) -> None:
@@ -98,4 +99,3 @@ def _copy_on_write() -> bool:
     if int(pd.__version__.split(".")[0]) >= 3:
         return True
     return bool(pd.get_option("mode.copy_on_write") is True)
-

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from .writer import WriteOptions
 
 
+VALIDATION_ERROR = "VALIDATION"  # the error type of rows that fail a local check
+
+
 @dataclass
 class LoadPlan:
     """What the checks decided: errors per row, and the columns and types to send."""
@@ -62,6 +65,8 @@ def prepare(data: pd.DataFrame, options: WriteOptions, client: VaultClient) -> L
     columns = [str(c) for c in data.columns]
     if options.operation == "delete":
         columns = _id_only(columns, options)
+        data = data[columns].set_axis(["id"], axis=1)
+        columns = ["id"]
     checking = options.schema is not False
     if checking:
         check_columns(spec, columns, operation=options.operation, id_param=options.id_param)
@@ -72,7 +77,9 @@ def prepare(data: pd.DataFrame, options: WriteOptions, client: VaultClient) -> L
         send_columns=columns,
         types={c: spec.field_type(c) for c in columns},
         multi_value={c for c in columns if c in spec.fields and spec.fields[c].multi_value},
-        unique_columns=[c for c in columns if c != "id" and c in spec.fields and spec.fields[c].unique],
+        unique_columns=[
+            c for c in columns if c != "id" and c in spec.fields and spec.fields[c].unique
+        ],
     )
     if checking:
         derived = schema_for(
@@ -84,14 +91,17 @@ def prepare(data: pd.DataFrame, options: WriteOptions, client: VaultClient) -> L
             assume_timezone=options.assume_timezone,
         )
         user = options.schema if options.schema is not None else None
-        report = validate(data[columns], combine(derived, user))
+        report = validate(data[columns], combine(derived, user), error_type=VALIDATION_ERROR)
         plan.errors, plan.failure_cases = report.errors, report.failure_cases
     return plan
 
 
 def _id_only(columns: list[str], options: WriteOptions) -> list[str]:
     if options.id_column not in columns:
-        raise FrameError(f"delete needs an {options.id_column!r} column of record ids")
+        raise FrameError(
+            f"delete needs a column of record ids: {options.id_column!r} is not in the frame; "
+            "pass id_column= to name it"
+        )
     return [options.id_column]
 
 

@@ -82,7 +82,11 @@ def reconcile_unknown(load, unknown: np.ndarray) -> tuple[int, np.ndarray]:  # n
 
 
 def reconcile_result(
-    result: pd.DataFrame, object_name: str, key: str, client, resend: bool  # noqa: ANN001
+    result: pd.DataFrame,
+    object_name: str,
+    key: str,
+    client,
+    resend: bool,  # noqa: ANN001
 ) -> pd.DataFrame:
     """``out.vault.reconcile``: resolve a result frame's UNKNOWN rows by a key field."""
     from .errors import FrameError

@@ -61,7 +61,9 @@ def summary(result: pd.DataFrame) -> pd.DataFrame:
     """
     _check(result)
     counts = result[VAULT_STATUS].value_counts()
-    order = [s for s in STATUSES if s in counts.index] + [s for s in counts.index if s not in STATUSES]
+    order = [s for s in STATUSES if s in counts.index] + [
+        s for s in counts.index if s not in STATUSES
+    ]
     parts = [("status", str(s), int(counts[s])) for s in order]
     parts += [("error", str(t), int(n)) for t, n in error_types(result).items()]
     stats = result.attrs.get("vault") or {}

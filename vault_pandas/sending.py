@@ -97,7 +97,11 @@ class Sender:
         self.requests = 0
 
     def run(self, batches: Iterator[Batch]) -> None:
-        """Send every batch; on any exception, unsent rows stay SKIPPED, in-flight UNKNOWN."""
+        """Send every batch; on any exception, unsent rows stay SKIPPED, in-flight UNKNOWN.
+
+        When the load must stop (``Stopped``), requests already running are waited for and
+        their answers kept; on Ctrl-C nothing more is waited for.
+        """
         pool = ThreadPoolExecutor(self.workers, thread_name_prefix="vault_pandas")
         inflight: dict[Future, Batch] = {}
         try:
@@ -111,13 +115,30 @@ class Sender:
                 self.requests += 1
             while inflight:
                 self._collect(wait(inflight, return_when=FIRST_COMPLETED)[0], inflight)
+        except Stopped:
+            self._cancel(inflight)
+            self._drain(inflight)
+            raise
         except BaseException:
-            for fut, batch in inflight.items():
-                if fut.cancel():  # never started: nothing was sent for these rows
-                    self.rows.status[batch.positions] = SKIPPED
+            self._cancel(inflight)
             raise
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
+
+    def _cancel(self, inflight: dict[Future, Batch]) -> None:
+        for fut in list(inflight):
+            if fut.cancel():  # never started: nothing was sent for these rows
+                self.rows.status[inflight.pop(fut).positions] = SKIPPED
+
+    def _drain(self, inflight: dict[Future, Batch]) -> None:
+        """Keep the answers of requests that were already running when the load stopped."""
+        while inflight:
+            done = wait(inflight, return_when=FIRST_COMPLETED)[0]
+            for fut in done:
+                try:
+                    self._collect({fut}, inflight)
+                except Stopped:
+                    continue
 
     def _collect(self, done: set[Future], inflight: dict[Future, Batch]) -> None:
         for fut in done:

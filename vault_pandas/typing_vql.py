@@ -26,7 +26,9 @@ def _column(values: list[Any], vault_type: str | None) -> pd.Series:
     return s.astype("string")
 
 
-def typed_frame(records: Sequence[Mapping[str, Any]], describe: Mapping[str, Any] | None) -> pd.DataFrame:
+def typed_frame(
+    records: Sequence[Mapping[str, Any]], describe: Mapping[str, Any] | None
+) -> pd.DataFrame:
     """One column per queried field, typed by ``describe`` (``queryDescribe``) when given."""
     fields = [f.get("name") for f in (describe or {}).get("fields", []) if f.get("name")]
     types = {f.get("name"): f.get("type") for f in (describe or {}).get("fields", [])}

@@ -128,7 +128,10 @@ class _Load:
             assume_timezone=options.assume_timezone,
             body_format=options.body_format,
         )
-        return record_batches(self.data[plan.send_columns], self.rows, formatter, subset)
+        frame = self.data[plan.send_columns]
+        if options.operation == "delete":  # Vault reads the ids from a column named "id"
+            frame = self.data[[options.id_column]].set_axis(["id"], axis=1)
+        return record_batches(frame, self.rows, formatter, subset)
 
     def open_checkpoint(self) -> np.ndarray:
         """Restore an earlier run's outcomes; return the rows that are settled."""

@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from frames import assert_stored, products
 
 import vault_pandas
 from vault_pandas import ConfigurationError, FrameError
-
-from frames import assert_stored, products
 
 RESULT = ["vault_id", "vault_status", "vault_error"]
 APPROVE = "Objectlifecyclestateuseraction.product__v.draft_state__c.approve__c"
