@@ -1,0 +1,418 @@
+"""Frame rows -> Vault's text forms -> Vault CSV / JSON request bodies (pure, no I/O).
+
+``format_frame`` turns a block of rows into one text column per input column, says which
+rows cannot be sent faithfully and why, and how many bytes each row adds to a body;
+``csv_body`` and ``json_body`` write bodies from slices of that text. The rules for each
+family of values are in ``formatting``; the tables below decide which rule a column follows.
+
+Decisions: a blank (NaN, None, NA, NaT, "") is an empty CSV field and a JSON ``null``;
+datetimes keep their real milliseconds, anything finer is truncated; a value that cannot be
+sent as it is (infinity, a naive or non-existent local time, a character Vault would strip)
+is never guessed at: it is left blank and its row's ``invalid`` message says why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import functools
+import json
+import zoneinfo
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+from .errors import ConfigurationError
+from .formatting import (
+    BARE_CR,
+    Formatted,
+    Rules,
+    assemble,
+    format_bool_objects,
+    format_date_objects,
+    format_dates,
+    format_datetime_objects,
+    format_decimal_objects,
+    format_decimals,
+    format_exact,
+    format_float_objects,
+    format_floats,
+    format_int_objects,
+    format_list_objects,
+    format_string_objects,
+    format_strings,
+    format_timestamps,
+    format_unknown_objects,
+    is_text,
+    maybe_bare_cr,
+    value_array,
+    value_offsets,
+)
+
+VaultType = str  # "String", "LongText", "Number", "Date", "DateTime", "Boolean", "Picklist", ...
+
+#: The one dtype table. A column is converted to Arrow (zero-copy for Arrow-backed dtypes) and
+#: written by the first family whose test accepts its Arrow type. Object columns, and types
+#: no family accepts (lists, timedelta, Period, ...), are split by the Python type of each
+#: value instead, matched in order: bool before int, datetime before date. Categoricals and
+#: Arrow dictionaries are written through their categories.
+ARROW_FAMILIES: Final[tuple[tuple[Callable[[pa.DataType], bool], Callable], ...]] = (
+    (pa.types.is_boolean, format_exact),  # "true" / "false"
+    (pa.types.is_integer, format_exact),  # "12", exact at any size
+    (pa.types.is_floating, format_floats),  # "0.1", "12", "100000000000000000000"
+    (pa.types.is_decimal, format_decimals),  # "1.50"
+    (pa.types.is_timestamp, format_timestamps),  # "2024-08-02T08:51:10.123Z" / "2024-08-02"
+    (pa.types.is_date, format_dates),  # "2024-08-02"
+    (is_text, format_strings),  # the text itself
+)
+PYTHON_FAMILIES: Final[tuple[tuple[tuple[type, ...], Callable], ...]] = (
+    ((bool, np.bool_), format_bool_objects),
+    ((int, np.integer), format_int_objects),
+    ((float, np.floating), format_float_objects),
+    ((decimal.Decimal,), format_decimal_objects),
+    ((dt.datetime, np.datetime64), format_datetime_objects),  # pandas.Timestamp too
+    ((dt.date,), format_date_objects),
+    ((str,), format_string_objects),
+    ((list, tuple, set, frozenset, np.ndarray), format_list_objects),  # multi-value only
+)
+#: The Vault types that change how a value is written: a datetime for a Date field must be a
+#: midnight and is written as its date. Every other type leaves each value to its own rule.
+DATE_ONLY_TYPES: Final = frozenset({"Date"})
+
+_CSV_OPTIONS = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
+_ESCAPED_FOR = b"vault_pandas.escaped_for"  # schema metadata: the body the values are ready for
+_ROW_END, _EMPTY = pa.scalar("},"), pa.scalar("")
+
+
+@dataclass
+class FormattedBlock:
+    """A block of rows in Vault's text forms.
+
+    Attributes
+    ----------
+    table : pyarrow.Table
+        One ``pa.string()`` column per input column, same names and order; null = blank.
+        The text is escaped for the body format it was made for (recorded in the schema
+        metadata): for CSV every backslash is doubled, for JSON each value is a JSON
+        string literal, quotes included. ``csv_body`` / ``json_body`` take slices of it.
+    invalid : numpy.ndarray
+        Object array, one entry per row: None, or a message naming every value of the row
+        that cannot be sent faithfully ("col: why; col2: why"). Those values are blank.
+    row_nbytes : numpy.ndarray
+        int64, the exact bytes each row adds to a body of the chosen format (CSV: the line
+        with its newline; JSON: the object with its separating comma).
+    """
+
+    table: pa.Table
+    invalid: np.ndarray
+    row_nbytes: np.ndarray
+
+
+def format_frame(
+    frame: pd.DataFrame,
+    types: Mapping[str, VaultType | None] | None = None,
+    *,
+    multi_value: Collection[str] = (),
+    assume_timezone: str | None = None,
+    body_format: Literal["csv", "json"] = "csv",
+) -> FormattedBlock:
+    """Write every value of ``frame`` in Vault's text form, column by column, vectorised.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any index (results are positional); any dtype: numpy, nullable, Arrow-backed,
+        categorical or object columns of mixed Python values.
+    types : mapping, optional
+        Vault field type per column; only "Date" changes the text (datetimes -> YYYY-MM-DD).
+    multi_value : collection of str
+        Multi-value picklist columns: a list, tuple, set or array of names is joined with
+        commas (sets sorted). In any other column a list is invalid.
+    assume_timezone : str, optional
+        IANA zone of naive datetimes (e.g. "UTC", "Europe/Paris"). Without it a naive
+        datetime for a DateTime field is invalid; a local time that does not exist or is
+        ambiguous in the zone is invalid, never guessed.
+    body_format : {"csv", "json"}
+        In CSV a carriage return not followed by a line feed cannot be sent; ``row_nbytes``
+        counts bytes of this format.
+
+    Returns
+    -------
+    FormattedBlock
+
+    Examples
+    --------
+    >>> block = format_frame(pd.DataFrame({"n": [12.0, 1e20, float("nan")]}))
+    >>> block.table.column("n").to_pylist()
+    ['12', '100000000000000000000', None]
+    """
+    if body_format not in ("csv", "json"):
+        raise ConfigurationError(f"body_format must be 'csv' or 'json', not {body_format!r}")
+    if isinstance(assume_timezone, str):
+        try:
+            zoneinfo.ZoneInfo(assume_timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+            raise ConfigurationError(f"unknown time zone {assume_timezone!r}") from error
+    types, multi = types or {}, frozenset(multi_value)
+    escape = functools.partial(_csv_escaped, check=False) if body_format == "csv" else _json_strings
+    texts, messages = [], np.full(len(frame), None, dtype=object)
+    for i, name in enumerate(frame.columns):
+        rules = Rules(
+            date_only=types.get(name) in DATE_ONLY_TYPES,
+            multi_value=name in multi,
+            assume_timezone=assume_timezone,
+            csv=body_format == "csv",
+        )
+        text, problems = _format_series(frame.iloc[:, i], rules)
+        texts.append(escape(pc.cast(text, pa.string())))
+        for row in np.flatnonzero(pd.notna(problems)) if problems is not None else ():
+            message = f"{name}: {problems[row]}"
+            messages[row] = message if messages[row] is None else f"{messages[row]}; {message}"
+    metadata = {_ESCAPED_FOR: body_format.encode()}
+    table = pa.Table.from_arrays(texts, names=[str(c) for c in frame.columns], metadata=metadata)
+    nbytes = _row_nbytes(table, body_format, len(frame))
+    return FormattedBlock(table=table, invalid=messages, row_nbytes=nbytes)
+
+
+def _format_series(series: pd.Series, rules: Rules) -> Formatted:
+    """One column's text and problems (see ``formatting``), by the tables above."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return _format_categories(series, rules)
+    if not pd.api.types.is_object_dtype(series.dtype):
+        try:
+            arr = pa.array(series, from_pandas=True)
+        except (pa.ArrowException, TypeError, ValueError):
+            arr = None
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        if arr is not None and pa.types.is_dictionary(arr.type):
+            arr = arr.dictionary_decode()
+        for accepts, formatter in ARROW_FAMILIES if arr is not None else ():
+            if accepts(arr.type):
+                return formatter(arr, rules)
+    return _format_objects(series.to_numpy(dtype=object), rules)
+
+
+def _format_categories(series: pd.Series, rules: Rules) -> Formatted:
+    text, problems = _format_series(pd.Series(series.cat.categories), rules)
+    codes = series.cat.codes.to_numpy()
+    missing = codes < 0
+    out = pc.cast(text, pa.string()).take(pa.array(codes, mask=missing))
+    return out, None if problems is None else np.where(missing, None, problems[codes])
+
+
+def _format_objects(values: np.ndarray, rules: Rules) -> Formatted:
+    """An object column: each group of values of one Python type by its family's rule."""
+    if pd.api.types.infer_dtype(values, skipna=True) == "string":  # text and blanks: one go
+        return format_string_objects(values, rules)
+    live = np.flatnonzero(~_missing(values))
+    if len(live) == 0:
+        return pa.nulls(len(values), pa.string()), None
+    kinds = np.fromiter(map(type, values[live]), dtype=object, count=len(live))
+    codes, uniques = pd.factorize(kinds)
+    if len(uniques) == 1 and len(live) == len(values):
+        return _python_formatter(uniques[0])(values, rules)
+    parts = []
+    for code, kind in enumerate(uniques):
+        rows = live[codes == code]
+        parts.append((rows, _python_formatter(kind)(values[rows], rules)))
+    return assemble(len(values), parts)
+
+
+def _python_formatter(kind: type) -> Callable:
+    for types, formatter in PYTHON_FAMILIES:
+        if issubclass(kind, types):
+            return formatter
+    return format_unknown_objects
+
+
+def _missing(values: np.ndarray) -> np.ndarray:
+    try:
+        return pd.isna(values)
+    except decimal.InvalidOperation:  # pandas cannot test a signalling NaN
+        return np.array([_missing_one(v) for v in values], dtype=bool)
+
+
+def _missing_one(value: object) -> bool:
+    if isinstance(value, decimal.Decimal):
+        return value.is_nan()
+    return bool(pd.isna(np.array([value], dtype=object))[0])
+
+
+# --- bodies ----------------------------------------------------------------------------------
+
+
+def _text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    if isinstance(column, pa.ChunkedArray):
+        column = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    return column if column.type == pa.string() else pc.cast(column, pa.string())
+
+
+def _escape_for(table: pa.Table, body_format: Literal["csv", "json"]) -> pa.Table:
+    """``table`` with its values escaped for a body: for CSV every backslash doubled, for JSON
+    as inside a JSON string. The schema records it, so that it is done once per block.
+
+    Raises
+    ------
+    ValueError
+        If the values are already escaped for the other format, or (CSV) a value holds a
+        carriage return not followed by a line feed.
+    """
+    done = (table.schema.metadata or {}).get(_ESCAPED_FOR)
+    if done == body_format.encode():
+        return table
+    if done is not None:
+        raise ValueError(f"these values are escaped for a {done.decode()} body")
+    escape = _csv_escaped if body_format == "csv" else _json_strings
+    columns = [escape(_text(column)) for column in table.columns]
+    metadata = {_ESCAPED_FOR: body_format.encode()}
+    return pa.Table.from_arrays(columns, names=table.column_names, metadata=metadata)
+
+
+def _row_nbytes(table: pa.Table, body_format: str, n: int) -> np.ndarray:
+    """Bytes each row of an escaped table adds to a body: a CSV line with its newline, or a
+    JSON object with its separating comma."""
+    columns = [_text(column) for column in table.columns]
+    if body_format == "csv":  # commas and newline; quotes around each value, " doubled
+        total = np.full(n, max(len(columns), 1), dtype=np.int64)
+        for column in columns:
+            valid = _valid(column) | (len(columns) == 1)
+            total += np.where(valid, _lengths(column) + 2, 0) + _counts(column, ord('"'))
+        return total
+    total = np.full(n, max(len(columns) - 1, 0) + 3, dtype=np.int64)  # {} commas
+    for name, column in zip(table.column_names, columns, strict=True):
+        key = len(json.dumps(name, ensure_ascii=False).encode()) + 1  # "name":
+        total += key + np.where(_valid(column), _lengths(column), 4)  # "value" or null
+    return total
+
+
+def _valid(column: pa.Array) -> np.ndarray:
+    if column.null_count == 0:
+        return np.ones(len(column), dtype=bool)
+    bits = np.frombuffer(column.buffers()[0], dtype=np.uint8)
+    return np.unpackbits(bits, bitorder="little")[column.offset : column.offset + len(column)] == 1
+
+
+def _lengths(column: pa.Array) -> np.ndarray:
+    return np.diff(value_offsets(column)).astype(np.int64)  # a null's length is masked out
+
+
+def _counts(column: pa.Array, byte: int) -> np.ndarray:
+    """How many times ``byte`` occurs in each value."""
+    where = np.flatnonzero(value_array(column) == byte)
+    offsets = value_offsets(column)
+    rows = np.searchsorted(offsets - offsets[0], where, side="right") - 1
+    return np.bincount(rows, minlength=len(column))
+
+
+def _value_bytes(arr: pa.Array) -> bytes:
+    """The UTF-8 bytes of all values of a string array, back to back (one copy)."""
+    data = arr.buffers()[2] if len(arr) else None
+    if data is None:
+        return b""
+    offsets = value_offsets(arr)
+    return data[int(offsets[0]) : int(offsets[-1])].to_pybytes()
+
+
+def _csv_escaped(arr: pa.Array, *, check: bool = True) -> pa.Array:
+    """Values for a Vault CSV body: every backslash doubled (Vault reads one as an escape).
+    A bare carriage return is refused, unless ``check`` is off (``format_strings`` blanked it)."""
+    if check and maybe_bare_cr(arr) and pc.any(pc.match_substring_regex(arr, BARE_CR)).as_py():
+        raise ValueError("a value has a carriage return without a line feed: CSV cannot carry it")
+    return pc.replace_substring(arr, "\\", "\\\\") if (value_array(arr) == 92).any() else arr
+
+
+def _json_strings(arr: pa.Array) -> pa.Array:
+    """Values as JSON string literals, quotes included (UTF-8 kept, as ``json.dumps`` does)."""
+    data = value_array(arr)
+    if ((data < 32) & (data != 9) & (data != 10) & (data != 13)).any():  # rare: json does all
+        values = arr.to_pylist()
+        literals = [None if v is None else json.dumps(v, ensure_ascii=False) for v in values]
+        return pa.array(literals, pa.string())
+    for char, escape in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+        if (data == ord(char)).any():
+            arr = pc.replace_substring(arr, char, escape)
+    quoted = pc.binary_replace_slice(arr, 0, 0, '"')  # faster than joining with quotes
+    return pc.binary_replace_slice(quoted, 2**62, 2**62, '"')
+
+
+@functools.lru_cache(maxsize=64)
+def csv_header(names: tuple[str, ...]) -> bytes:
+    """The header line of a Vault CSV body, names quoted only where RFC 4180 needs it."""
+    cells = []
+    for name in names:
+        name = name.replace("\\", "\\\\")
+        if any(c in name for c in ',"\r\n') or name != name.strip():
+            name = '"' + name.replace('"', '""') + '"'
+        cells.append(name)
+    return (",".join(cells) + "\n").encode()
+
+
+def csv_body(table: pa.Table) -> bytes:
+    r"""A Vault CSV body (UTF-8): a header of the column names, then one line per row.
+
+    RFC 4180 as ``pyarrow.csv.write_csv`` writes it (every value quoted, ``"`` doubled, line
+    breaks kept inside the quotes), with Vault's one deviation: a backslash is doubled, as
+    Vault reads it as an escape character. A null is an empty field; in a one-column body it
+    is ``""``, so that the row is not an empty line. Values from ``format_frame(...,
+    body_format="csv")`` are already escaped; any other table is escaped here.
+
+    Raises
+    ------
+    ValueError
+        If the table has no column, or a value holds a carriage return not followed by a
+        line feed (``format_frame`` marks such rows invalid).
+
+    Examples
+    --------
+    >>> print(csv_body(pa.table({"a": ["x,y", None], "b": ['a "b" c', "C:\\dir"]})).decode())
+    a,b
+    "x,y","a ""b"" c"
+    ,"C:\\dir"
+    <BLANKLINE>
+    """
+    if table.num_columns == 0:
+        raise ValueError("a CSV body needs at least one column")
+    table = _escape_for(table, "csv")
+    if table.num_columns == 1 and table.column(0).null_count:
+        table = table.set_column(0, table.field(0), pc.fill_null(table.column(0), ""))
+    sink = pa.BufferOutputStream()
+    pa_csv.write_csv(table, sink, _CSV_OPTIONS)
+    return csv_header(tuple(table.column_names)) + sink.getvalue().to_pybytes()
+
+
+def json_body(table: pa.Table) -> bytes:
+    r"""A Vault JSON body (UTF-8): an array with one object per row, every value a string.
+
+    A blank is written ``null``, so that a JSON body means what the CSV body with the same
+    blank cell means (the field was given, without a value). Values from ``format_frame(...,
+    body_format="json")`` are already escaped; any other table is escaped here.
+
+    Examples
+    --------
+    >>> print(json_body(pa.table({"a": ["1", None], "b": ['say "hi"', "x"]})).decode())
+    [{"a":"1","b":"say \"hi\""},{"a":null,"b":"x"}]
+    """
+    if table.num_columns == 0:
+        return b"[" + b",".join([b"{}"] * table.num_rows) + b"]"
+    table = _escape_for(table, "json")
+    pieces: list[pa.Scalar | pa.Array] = []
+    for key, column in zip(_json_keys(tuple(table.column_names)), table.columns, strict=True):
+        pieces += [key, _text(column)]
+    # one kernel call writes every row, each with a comma after it
+    rows = pc.binary_join_element_wise(
+        *pieces, _ROW_END, _EMPTY, null_handling="replace", null_replacement="null"
+    )
+    return b"[" + _value_bytes(rows)[:-1] + b"]"
+
+
+@functools.lru_cache(maxsize=64)
+def _json_keys(names: tuple[str, ...]) -> list[pa.Scalar]:
+    keys = [json.dumps(name, ensure_ascii=False) + ":" for name in names]
+    return [pa.scalar("{" + keys[0]), *(pa.scalar("," + key) for key in keys[1:])]
