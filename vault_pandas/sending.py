@@ -99,7 +99,7 @@ class Sender:
     def run(self, batches: Iterator[Batch]) -> None:
         """Send every batch; on any exception, unsent rows stay SKIPPED, in-flight UNKNOWN.
 
-        When the load must stop (``Stopped``), requests already running are waited for and
+        When the load must stop on an error, requests already running are waited for and
         their answers kept; on Ctrl-C nothing more is waited for.
         """
         pool = ThreadPoolExecutor(self.workers, thread_name_prefix="vault_pandas")
@@ -115,11 +115,12 @@ class Sender:
                 self.requests += 1
             while inflight:
                 self._collect(wait(inflight, return_when=FIRST_COMPLETED)[0], inflight)
-        except Stopped:
+        except Exception:
+            # the load must stop: keep the answers of requests already running
             self._cancel(inflight)
             self._drain(inflight)
             raise
-        except BaseException:
+        except BaseException:  # Ctrl-C: stop now, rows in flight stay UNKNOWN
             self._cancel(inflight)
             raise
         finally:
@@ -137,7 +138,7 @@ class Sender:
             for fut in done:
                 try:
                     self._collect({fut}, inflight)
-                except Stopped:
+                except Exception:  # noqa: BLE001 - already stopping; its rows keep a status
                     continue
 
     def _collect(self, done: set[Future], inflight: dict[Future, Batch]) -> None:
