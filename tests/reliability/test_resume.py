@@ -49,8 +49,10 @@ def test_interrupt_mid_load_then_resume(vault, client, monkeypatch, tmp_path, ex
     df = products(5000, index=pd.Index([f"r{k}" for k in range(5000)]))
     ckpt = tmp_path / "load.ckpt"
     restore = _interrupt_on(4, exc, monkeypatch)
-    expected = vault_pandas.LoadInterrupted if isinstance(exc, KeyboardInterrupt) else (
-        vault_pandas.PartialLoadError
+    expected = (
+        vault_pandas.LoadInterrupted
+        if isinstance(exc, KeyboardInterrupt)
+        else (vault_pandas.PartialLoadError)
     )
     with pytest.raises(expected) as err:
         df.vault.create("product__v", progress=False, max_workers=1, checkpoint=ckpt)
@@ -111,7 +113,9 @@ def test_sigkill_then_resume(vault, client, tmp_path):
     n = 20_000
     ckpt = tmp_path / "load.ckpt"
     vault.configure(latency=0.15)
-    script = SCRIPT.format(tests=str(TESTS), url=vault.url, user=vault.username, n=n, ckpt=str(ckpt))
+    script = SCRIPT.format(
+        tests=str(TESTS), url=vault.url, user=vault.username, n=n, ckpt=str(ckpt)
+    )
     proc = subprocess.Popen(
         [sys.executable, "-c", script], stdin=subprocess.PIPE, stderr=subprocess.PIPE
     )
