@@ -21,6 +21,17 @@ def _interactive() -> bool:
     return bool(getattr(sys.stderr, "isatty", lambda: False)())
 
 
+def _tqdm() -> Any:
+    """tqdm's notebook bar when ipywidgets can draw it, else the plain text bar (no warning)."""
+    try:
+        import ipywidgets  # type: ignore[import-not-found]  # noqa: F401
+    except ImportError:
+        from tqdm.std import tqdm
+    else:
+        from tqdm.auto import tqdm
+    return tqdm
+
+
 class Progress:
     """Rows done, with SUCCESS/WARNING/FAILURE/INVALID/UNKNOWN counts as the load goes.
 
@@ -33,9 +44,7 @@ class Progress:
         if enabled is None:
             enabled = _interactive()
         if enabled and total:
-            from tqdm.auto import tqdm
-
-            self._bar = tqdm(total=total, desc=desc, unit="row", leave=True, dynamic_ncols=True)
+            self._bar = _tqdm()(total=total, desc=desc, unit="row", leave=True, dynamic_ncols=True)
 
     def update(self, statuses: Iterable[str]) -> None:
         """Count the outcomes of finished rows and advance the bar by their number."""
