@@ -266,3 +266,45 @@ class VaultAccessor:
     def _write(self, operation: str, object_name: str, client: VaultClient | None, **kw: Any):  # noqa: ANN202
         options = WriteOptions(operation=operation, object_name=object_name, **kw)  # type: ignore[arg-type]
         return write(self._frame, options, resolve_client(client))
+
+    def read(
+        self,
+        object_name: str,
+        *,
+        key: str = "id",
+        column: str | None = None,
+        fields: list[str] | None = None,
+        client: VaultClient | None = None,
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
+        """The Vault records whose ``key`` field holds a value of this frame's ``key`` column.
+
+        ``column`` names the frame's column when it is not ``key``: to check what a create
+        did, ``out.vault.read("product__v", column="vault_id")`` (or
+        ``key="external_id__v"``).
+        One row per record found (not aligned to this frame), typed as by
+        :func:`vault_pandas.read_vql`; ``fields`` defaults to every field of the object, and
+        ``key`` is always read. Blank keys are skipped; values are quoted and sent in chunks.
+
+        Examples
+        --------
+        >>> import pandas as pd, vault_pandas
+        >>> from vault_pandas import sandbox
+        >>> with sandbox.run() as vault:
+        ...     _ = vault_pandas.connect(vault.url, username=vault.username,
+        ...                              password=vault.password)
+        ...     out = pd.DataFrame({"name__v": ["A"], "product_family__c": ["device__c"]}
+        ...                        ).vault.create("product__v", progress=False)
+        ...     back = out.vault.read("product__v", key="name__v", fields=["product_family__c"])
+        ...     back[["name__v", "product_family__c"]].values.tolist()
+        [['A', 'device__c']]
+        """
+        from .errors import FrameError
+        from .vql import read_keys
+
+        column = key if column is None else column
+        if column not in self._frame.columns:
+            raise FrameError(f"the key column {column!r} is not in the frame")
+        return read_keys(
+            self._frame[column], object_name, key, fields, client=client, progress=progress
+        )

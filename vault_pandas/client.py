@@ -59,6 +59,7 @@ class VaultResponse:
     payload: dict[str, Any]
     execution_id: str | None = None
     elapsed: float = 0.0
+    repeated: bool = False  # sent again after an earlier attempt's answer was lost
 
     @property
     def response_status(self) -> str:
@@ -272,7 +273,7 @@ class VaultClient:
         if params:
             url += "?" + urlencode(params)
         session = self.auth.session(self._login)
-        started, attempt, renewed = time.monotonic(), 0, False
+        started, attempt, renewed, lost = time.monotonic(), 0, False, False
         while True:
             attempt += 1
             sent_at = self.limiter.acquire()
@@ -281,6 +282,7 @@ class VaultClient:
                 resp = self._exchange(method, url, body, headers, sent_at)
             except TransportError as exc:
                 if (idempotent or not exc.sent) and self._backoff(attempt, started, exc):
+                    lost = lost or exc.sent
                     continue
                 raise
             kinds = resp.error_types
@@ -295,6 +297,7 @@ class VaultClient:
             retryable = resp.response_status == "FAILURE" and kinds & RETRYABLE_ERRORS
             if retryable and self._backoff(attempt, started, kinds):
                 continue
+            resp.repeated = lost
             return resp
 
     def _backoff(self, attempt: int, started: float, why: object) -> bool:

@@ -26,6 +26,7 @@ def connect(
     burst_floor: int = 0,
     burst_window: float = 300.0,
     login: bool = True,
+    profile: str | None = None,
 ) -> VaultClient:
     """Connect to a vault and make it the default target of ``df.vault``.
 
@@ -51,6 +52,11 @@ def connect(
         The vault's burst window in seconds (300 on Vault).
     login : bool
         Log in now (default), so that bad credentials or a wrong vault fail here.
+    profile : str, optional
+        A named profile of the profile file (see :mod:`vault_pandas.profiles`): it fills the
+        settings not given here, before the environment does. Its password comes from the
+        variable named by ``password_env``, the OS keyring, or ``VAULT_PASSWORD``; ``connect``
+        never prompts.
 
     Returns
     -------
@@ -65,6 +71,15 @@ def connect(
     True
     """
     env = os.environ
+    if profile is not None:
+        from .profiles import resolve  # imported here: profiles imports this module
+
+        s = resolve(
+            profile, vault=vault, username=username, password=password,
+            session_id=session_id, api_version=api_version, client_id=client_id,
+        )  # fmt: skip
+        vault, username, password, session_id = s.vault, s.username, s.password, s.session_id
+        api_version, client_id = s.api_version, s.client_id
     vault = vault or next((env[k] for k in ENV_DNS if env.get(k)), None)
     if not vault:
         raise ConfigurationError(

@@ -17,9 +17,14 @@ from .results import (
 )
 
 
-def strip_results(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame without the ``vault_*`` columns of an earlier call (never sent)."""
-    drop = [c for c in frame.columns if isinstance(c, str) and c.startswith(RESULT_PREFIX)]
+def strip_results(frame: pd.DataFrame, keep: str | None = None) -> pd.DataFrame:
+    """The frame without the ``vault_*`` columns of an earlier call (never sent).
+
+    ``keep`` names one such column to keep, e.g. ``vault_id`` as the ids of an action.
+    """
+    drop = [
+        c for c in frame.columns if isinstance(c, str) and c.startswith(RESULT_PREFIX) and c != keep
+    ]
     return frame.drop(columns=drop) if drop else frame
 
 
@@ -80,7 +85,7 @@ class RowOutcomes:
 
     def frame(self, data: pd.DataFrame) -> pd.DataFrame:
         """The result frame: ``data`` (same index and order) plus the result columns."""
-        out = data.copy(deep=not _copy_on_write())
+        out = strip_results(data).copy(deep=not _copy_on_write())
         columns = {
             VAULT_ID: self.ids,
             VAULT_STATUS: self.status,

@@ -65,7 +65,22 @@ def send_batch(client: VaultClient, options: WriteOptions, batch: Batch) -> Outc
         return Outcomes([FAILURE] * n, batch.ids or [None] * n, [error] * n, [None] * n)
     if batch.ids is not None:
         return action_outcomes(resp.payload, batch.ids)
-    return record_outcomes(resp.payload, n)
+    outcomes = record_outcomes(resp.payload, n)
+    if resp.repeated:
+        _own_repeated_changes(outcomes)
+    return outcomes
+
+
+def _own_repeated_changes(outcomes: Outcomes) -> None:
+    """After a repeat of a lost request, "no data changes" means our first attempt wrote it."""
+    for k, (status, error) in enumerate(zip(outcomes.status, outcomes.errors, strict=True)):
+        if (
+            status == "WARNING"
+            and error
+            and error.startswith("NO_DATA_CHANGES:")
+            and ";" not in error
+        ):
+            outcomes.status[k], outcomes.errors[k] = "SUCCESS", None
 
 
 def _migration_headers(options: WriteOptions) -> dict[str, str] | None:

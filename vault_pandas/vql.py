@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
+import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from . import names
 from .errors import ConfigurationError
@@ -16,17 +21,22 @@ if TYPE_CHECKING:
 
 _FORM = "application/x-www-form-urlencoded"
 MAX_IN_VALUES = 250  # values per CONTAINS (...) clause, to keep each query short
+_SELECT = re.compile(r"^\s*select\s", re.IGNORECASE)
+_LISTS = (list, tuple, set, frozenset, np.ndarray, pd.Series, pd.Index, ExtensionArray)
 
 
 def quote(value: object) -> str:
-    """A VQL string literal for ``value``: backslashes and single quotes escaped.
+    r"""A VQL string literal for ``value``: backslashes and single quotes escaped.
+
+    ``%`` and ``*`` are kept as they are: they are wildcards only in ``LIKE`` and ``FIND``,
+    never in ``=`` or ``CONTAINS``. A line break is refused rather than escaped.
 
     Examples
     --------
-    >>> quote("O'Brien")
-    "'O\\\\'Brien'"
-    >>> print(quote("a\\\\b"))
-    'a\\\\\\\\b'
+    >>> print(quote("O'Brien"))
+    'O\'Brien'
+    >>> print(quote("a\\b"))
+    'a\\b'
     """
     if not isinstance(value, str):
         value = str(value)
@@ -35,16 +45,65 @@ def quote(value: object) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def literal(value: object) -> str:
+    r"""A VQL literal for a Python value: text quoted by :func:`quote`, the rest written here.
+
+    ``None``/NA -> ``null``; bool -> ``true``/``false``; a finite number -> its digits; a date
+    or a naive midnight -> ``'YYYY-MM-DD'``; a time-zone aware datetime -> ``'...T...Z'`` in
+    UTC. Nothing is taken from text but strings, which are quoted, so nothing can inject VQL.
+
+    Examples
+    --------
+    >>> print(literal(True), literal(12.5), literal(None), literal("a'b"))
+    true 12.5 null 'a\'b'
+    >>> literal(pd.Timestamp("2024-05-01 12:00", tz="Europe/Paris"))
+    "'2024-05-01T10:00:00.000Z'"
+    """
+    if isinstance(value, str):
+        return quote(value)
+    if isinstance(value, (*_LISTS, dict)):
+        raise ConfigurationError(f"a VQL value must be a single value: {value!r}")
+    if value is None or pd.isna(value):  # None, NA, NaN, NaT
+        return "null"
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating | decimal.Decimal):
+        number = (
+            value if isinstance(value, decimal.Decimal) else decimal.Decimal(repr(float(value)))
+        )
+        if not number.is_finite():
+            raise ConfigurationError(f"a VQL number must be finite: {value!r}")
+        return format(number, "f")
+    if isinstance(value, dt.datetime | np.datetime64):
+        return quote(_instant(pd.Timestamp(value)))
+    if isinstance(value, dt.date):
+        return quote(value.isoformat())
+    raise ConfigurationError(f"cannot write a {type(value).__name__} as a VQL value: {value!r}")
+
+
+def _instant(stamp: pd.Timestamp) -> str:
+    if stamp.tzinfo is not None:
+        return (
+            stamp.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.")
+            + f"{stamp.microsecond // 1000:03d}Z"
+        )
+    if stamp == stamp.normalize():
+        return stamp.strftime("%Y-%m-%d")
+    raise ConfigurationError(
+        f"a naive datetime with a time of day is ambiguous in VQL: {stamp}; localize it"
+    )
+
+
 def contains(field: str, values: Iterable[object]) -> str:
-    """``field CONTAINS ('a', 'b')`` with every value quoted."""
+    """``field CONTAINS ('a', 'b')`` with every value written by :func:`literal`."""
     names.check_field_path(field, "field")
-    return f"{field} CONTAINS ({', '.join(quote(v) for v in values)})"
+    return f"{field} CONTAINS ({', '.join(literal(v) for v in values)})"
 
 
 def pages(client: VaultClient, vql: str, *, describe: bool = False) -> Iterator[dict[str, Any]]:
-    """Yield every page of a query's answer, following ``next_page``."""
-    from urllib.parse import urlencode
-
+    """Yield every page of a query's answer, following ``next_page`` (POST, as Vault asks)."""
     headers = {"X-VaultAPI-DescribeQuery": "true"} if describe else None
     payload = client.call(
         "POST", "query", body=urlencode({"q": vql}).encode(), content_type=_FORM,
@@ -82,11 +141,40 @@ def lookup(
     return found
 
 
-_SELECT = re.compile(r"^\s*select\s", re.IGNORECASE)
-
-
-def read_vql(vql: str, client: VaultClient | None = None) -> pd.DataFrame:
+def read_vql(
+    vql: str, client: VaultClient | None = None, *, progress: bool | None = None
+) -> pd.DataFrame:
     """Run a VQL query and return every page as one DataFrame, typed from Vault's metadata.
+
+    The query is sent with ``X-VaultAPI-DescribeQuery: true`` and each column gets the one
+    dtype of its Vault type (see :mod:`vault_pandas.typing_vql`):
+
+    =============================================  ==========================================
+    Vault type                                      dtype (missing value)
+    =============================================  ==========================================
+    String, LongText, RichText, ID, Object         ``string`` (``pd.NA``)
+    Number with ``scale`` 0 / > 0                  ``Int64`` / ``Float64`` (``pd.NA``)
+    Date                                           ``datetime64[us]``, midnight (``NaT``)
+    DateTime                                       ``datetime64[us, UTC]`` (``NaT``)
+    Boolean                                        ``boolean`` (``pd.NA``)
+    Picklist, single value                         ``string``: the name (``pd.NA``)
+    Picklist, multi-value                          ``object``: lists of names (``pd.NA``)
+    other types                                    ``object``, as Vault answers
+    =============================================  ==========================================
+
+    A frame built with these dtypes is written back unchanged by ``df.vault.create`` /
+    ``update``; an empty answer still has every column, typed.
+
+    Parameters
+    ----------
+    vql : str
+        A ``SELECT`` query. Values in it are the caller's to quote: use :func:`quote` or
+        :func:`literal`, or :func:`read`, which builds the query from Python values.
+    client : VaultClient, optional
+        Default: the last client made by :func:`vault_pandas.connect`.
+    progress : bool, optional
+        A progress bar over the pages when there are several (default: only in a terminal
+        or a notebook).
 
     Examples
     --------
@@ -103,12 +191,207 @@ def read_vql(vql: str, client: VaultClient | None = None) -> pd.DataFrame:
     from .connection import resolve_client
     from .typing_vql import typed_frame
 
-    if not _SELECT.match(vql):
+    if not isinstance(vql, str) or not _SELECT.match(vql):
         raise ConfigurationError("read_vql runs SELECT queries only")
     client = resolve_client(client)
     records: list[dict[str, Any]] = []
     describe: dict[str, Any] | None = None
-    for page in pages(client, vql, describe=True):
-        describe = describe or page.get("queryDescribe")
-        records.extend(page.get("data") or [])
+    bar = None
+    try:
+        for page in pages(client, vql, describe=True):
+            describe = describe or page.get("queryDescribe")
+            data = page.get("data") or []
+            records.extend(data)
+            bar = bar or _progress_bar(page, progress)
+            if bar is not None:
+                bar.update(len(data))
+    finally:
+        if bar is not None:
+            bar.close()
     return typed_frame(records, describe)
+
+
+def _progress_bar(first_page: Mapping[str, Any], enabled: bool | None) -> Any:
+    """A tqdm bar over the records of a query that has more than one page, else None."""
+    from .progress import _interactive
+
+    details = first_page.get("responseDetails") or {}
+    total = details.get("total")
+    if not details.get("next_page") or not isinstance(total, int) or isinstance(total, bool):
+        return None
+    if not (_interactive() if enabled is None else enabled):
+        return None
+    from tqdm.auto import tqdm
+
+    offset = details.get("pageoffset") or 0
+    return tqdm(total=total, initial=offset, desc="VQL", unit="record", dynamic_ncols=True)
+
+
+def read(
+    object_name: str,
+    fields: Sequence[str] | None = None,
+    where: Mapping[str, Any] | str | None = None,
+    order_by: str | Sequence[str] | None = None,
+    *,
+    client: VaultClient | None = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Read an object's records into a typed DataFrame, building the VQL from Python values.
+
+    Parameters
+    ----------
+    object_name : str
+        The Vault object, e.g. ``"product__v"``.
+    fields : list of str, optional
+        Fields or ``relationship__vr.field__v`` paths; default every field of the object's
+        metadata, in its order.
+    where : dict or str, optional
+        ``{field: value}`` for ``field = value`` and ``{field: [values]}`` for
+        ``field CONTAINS (values)``, joined with ``AND``; ``None`` means ``= null``. Values
+        are written by :func:`literal` (strings quoted). A long list is sent in chunks of
+        ``MAX_IN_VALUES``; an empty list matches nothing. A ``str`` is used as the WHERE
+        clause as it is: it is **not** quoted or checked.
+    order_by : str or list of str, optional
+        ``"field"`` or ``"field DESC"``; not with a list split into chunks.
+    client : VaultClient, optional
+        Default: the last client made by :func:`vault_pandas.connect`.
+    progress : bool, optional
+        See :func:`read_vql`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per record, dtypes as in :func:`read_vql`.
+
+    Examples
+    --------
+    >>> import pandas as pd, vault_pandas
+    >>> from vault_pandas import sandbox, vql
+    >>> with sandbox.run() as vault:
+    ...     _ = vault_pandas.connect(vault.url, username=vault.username,
+    ...                              password=vault.password)
+    ...     _ = pd.DataFrame({"name__v": ["O'Brien", "B"], "product_family__c": "device__c"}
+    ...                      ).vault.create("product__v", progress=False)
+    ...     vql.read("product__v", ["name__v"], where={"name__v": ["O'Brien"]})["name__v"].tolist()
+    ["O'Brien"]
+    """
+    from .connection import resolve_client
+
+    client = resolve_client(client)
+    names.check_name(object_name, "object name")
+    fields = _fields(client, object_name, fields)
+    order = _order_by(order_by)
+    if isinstance(where, str) or where is None:
+        clauses, split = ([where] if where else []), None
+    else:
+        clauses, split = _conditions(where)
+    base = f"SELECT {', '.join(fields)} FROM {object_name}"
+    if split is None:
+        return read_vql(_query(base, clauses, order), client, progress=progress)
+    field, values = split
+    if not values:
+        return _empty(client, object_name, fields)
+    if order and len(values) > MAX_IN_VALUES:
+        raise ConfigurationError(
+            f"order_by cannot order {len(values)} values of {field} read in chunks of "
+            f"{MAX_IN_VALUES}: sort the frame in pandas instead"
+        )
+    frames = []
+    for start in range(0, len(values), MAX_IN_VALUES):
+        chunk = contains(field, values[start : start + MAX_IN_VALUES])
+        frames.append(read_vql(_query(base, [*clauses, chunk], order), client, progress=progress))
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if len(frames) > 1 and "id" in frame.columns:  # a multi-value field can match two chunks
+        frame = frame.drop_duplicates("id", ignore_index=True)
+    return frame
+
+
+def read_keys(
+    keys: pd.Series,
+    object_name: str,
+    key: str = "id",
+    fields: Sequence[str] | None = None,
+    *,
+    client: VaultClient | None = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """The records whose ``key`` field holds one of ``keys`` (``df.vault.read``).
+
+    Blank keys are ignored and each value is asked once; ``key`` is always selected.
+    """
+    from .connection import resolve_client
+
+    names.check_field_path(key, "key")
+    client = resolve_client(client)
+    if fields is not None and key not in fields:
+        fields = [key, *fields]
+    values = list(dict.fromkeys(v for v in keys.dropna().tolist() if not _blank(v)))
+    return read(object_name, fields, where={key: values}, client=client, progress=progress)
+
+
+def _blank(value: object) -> bool:
+    return isinstance(value, str) and not value.strip()
+
+
+def _fields(client: VaultClient, object_name: str, fields: Sequence[str] | None) -> list[str]:
+    if fields is None:
+        meta = client.object_metadata(object_name).get("object") or {}
+        found = [f["name"] for f in meta.get("fields") or [] if f.get("name")]
+        if not found:
+            raise ConfigurationError(f"the metadata of {object_name} lists no field")
+        return found
+    if isinstance(fields, str):
+        fields = [fields]
+    if not fields:
+        raise ConfigurationError("fields is empty: give at least one field, or None for all")
+    return [names.check_field_path(f, "field") for f in fields]
+
+
+def _order_by(order_by: str | Sequence[str] | None) -> list[str]:
+    out = []
+    for item in [order_by] if isinstance(order_by, str) else list(order_by or []):
+        field, *direction = str(item).split() or [""]
+        if len(direction) > 1 or [d.upper() for d in direction] not in ([], ["ASC"], ["DESC"]):
+            raise ConfigurationError(f"order_by items are 'field' or 'field ASC|DESC': {item!r}")
+        names.check_field_path(field, "order_by field")
+        out.append(" ".join([field, *(d.upper() for d in direction)]))
+    return out
+
+
+def _conditions(where: Mapping[str, Any]) -> tuple[list[str], tuple[str, list[Any]] | None]:
+    """WHERE clauses, and the longest list condition (sent in chunks) kept apart."""
+    if not isinstance(where, Mapping):
+        raise ConfigurationError("where is a dict {field: value or list of values} or a str")
+    lists: dict[str, list[Any]] = {}
+    clauses = []
+    for field, value in where.items():
+        names.check_field_path(field, "where field")
+        if isinstance(value, _LISTS):
+            lists[field] = list(dict.fromkeys(value))
+        else:
+            clauses.append(f"{field} = {literal(value)}")
+    if not lists:
+        return clauses, None
+    empty = [f for f, values in lists.items() if not values]
+    split = empty[0] if empty else max(lists, key=lambda f: len(lists[f]))
+    clauses += [contains(f, values) for f, values in lists.items() if f != split]
+    return clauses, (split, lists[split])
+
+
+def _query(base: str, clauses: list[str], order: list[str]) -> str:
+    vql = base
+    if clauses:
+        vql += " WHERE " + " AND ".join(clauses)
+    if order:
+        vql += " ORDER BY " + ", ".join(order)
+    return vql
+
+
+def _empty(client: VaultClient, object_name: str, fields: list[str]) -> pd.DataFrame:
+    """A frame with no row and every column typed, from the objects' metadata."""
+    from .typing_vql import describe_from_metadata, typed_frame
+
+    def fields_of(obj: str) -> list[dict[str, Any]]:
+        return (client.object_metadata(obj).get("object") or {}).get("fields") or []
+
+    return typed_frame([], describe_from_metadata(fields_of, object_name, fields))

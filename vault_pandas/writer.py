@@ -128,9 +128,10 @@ class _Load:
             assume_timezone=options.assume_timezone,
             body_format=options.body_format,
         )
-        frame = self.data[plan.send_columns]
         if options.operation == "delete":  # Vault reads the ids from a column named "id"
             frame = self.data[[options.id_column]].set_axis(["id"], axis=1)
+        else:
+            frame = self.data[plan.send_columns]
         return record_batches(frame, self.rows, formatter, subset)
 
     def open_checkpoint(self) -> np.ndarray:
@@ -214,11 +215,12 @@ def write(frame: pd.DataFrame, options: WriteOptions, client: VaultClient) -> pd
     if not isinstance(frame, pd.DataFrame):
         raise ConfigurationError("expected a pandas DataFrame")
     names.check_name(options.object_name, "object name")
-    load = _Load(strip_results(frame), options, client)
+    ids_from = options.id_column if options.operation in ("action", "delete") else None
+    load = _Load(strip_results(frame, keep=ids_from), options, client)
     if len(load.data) == 0:
         return load.result()
     try:
-        return load.run()
+        out = load.run()
     except (ConfigurationError, ValidationError):
         raise  # found before anything was sent
     except Stopped as exc:
@@ -229,6 +231,13 @@ def write(frame: pd.DataFrame, options: WriteOptions, client: VaultClient) -> pd
         if load.stats.requests == 0 and not (load.rows.status == UNKNOWN).any():
             raise  # nothing was sent: a plain error is clearer
         raise _partial(PartialLoadError, f"the load failed: {exc!r}", load) from exc
+    stats = out.attrs["vault"]
+    counts = out["vault_status"].value_counts().to_dict()
+    log.info(
+        "%s %s: %d rows %s in %.1f s, %d requests",
+        options.operation, stats["object"], len(out), counts, stats["seconds"], stats["requests"],
+    )  # fmt: skip
+    return out
 
 
 def _partial(kind: type, message: str, load: _Load) -> BaseException:

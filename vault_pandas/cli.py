@@ -1,0 +1,391 @@
+"""The ``vault-pandas`` command line: load a CSV/Parquet/Excel file into Vault, write the result.
+
+Exit codes: 0 every row SUCCESS or WARNING (``validate``/``--dry-run``: every row VALID);
+1 some rows not (FAILURE, INVALID, UNKNOWN, SKIPPED); 2 could not run (bad arguments,
+unreadable file, connection or login failure, a frame Vault cannot take, a load stopped
+part-way); 130 interrupted (Ctrl-C). A partial result file is written for 2 and 130 when
+part of the load ran.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import __version__, report
+from .client import VaultClient
+from .connection import connect
+from .errors import LoadInterrupted, PartialLoadError, VaultPandasError
+from .profiles import CONFIG_ENV, Settings, resolve
+from .results import STATUSES, SUCCESS, VALID, VAULT_ERROR, VAULT_STATUS, WARNING
+
+EXIT_OK = 0
+EXIT_ROWS_FAILED = 1
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+PROG = "vault-pandas"
+READERS = {
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+}
+WRITERS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+SHOWN_FAILURES = 5
+
+log = logging.getLogger("vault_pandas")
+
+
+class CLIError(Exception):
+    """A problem to report on one line of stderr, exiting 2."""
+
+
+# -- arguments ---------------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Load a CSV, Parquet or Excel file into Veeva Vault, one outcome per row. "
+        "The result (the input plus vault_id, vault_status, vault_error) is written next to "
+        "the input as NAME.result.csv.",
+        epilog="Connection: --vault, --profile NAME (profile file: "
+        f"${CONFIG_ENV} or the user config directory), or VAULT_DNS, VAULT_USERNAME, "
+        "VAULT_PASSWORD, VAULT_SESSION_ID, VAULT_API_VERSION, VAULT_CLIENT_ID. Exit codes: 0 "
+        "every row SUCCESS/WARNING (VALID for a dry run), 1 some rows not, 2 could not run, "
+        "130 interrupted.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("file", type=Path, metavar="FILE", help="input .csv, .parquet or .xlsx")
+    common.add_argument("-o", "--output", type=Path, help="result file (.csv or .parquet)")
+    conn = common.add_argument_group("connection")
+    conn.add_argument("--vault", metavar="DNS", help="vault DNS or URL (default: VAULT_DNS)")
+    conn.add_argument("--profile", metavar="NAME", help="a named profile of the profile file")
+    conn.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="run against a local sandbox Vault started for this run (nothing reaches a vault)",
+    )
+    common.add_argument("--debug", action="store_true", help="debug logging and tracebacks")
+    records = argparse.ArgumentParser(add_help=False)
+    records.add_argument("--json", action="store_true", help="send JSON bodies instead of CSV")
+    records.add_argument("--assume-timezone", metavar="TZ", help="time zone of naive datetimes")
+    load = argparse.ArgumentParser(add_help=False)
+    load.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+    load.add_argument("--max-workers", type=int, metavar="N", help="requests in flight at once")
+    load.add_argument("--no-progress", action="store_true", help="no progress bar")
+    load.add_argument("--checkpoint", type=Path, metavar="PATH", help="resume file for the load")
+
+    p = sub.add_parser("create", parents=[common, records, load], help="create a record per row")
+    p.add_argument("object", metavar="OBJECT", help="Vault object, e.g. product__v")
+    p = sub.add_parser("upsert", parents=[common, records, load], help="create or update")
+    p.add_argument("object", metavar="OBJECT", help="Vault object, e.g. product__v")
+    p.add_argument("--id-param", required=True, metavar="FIELD", help="unique field to match on")
+    p = sub.add_parser("action", parents=[common, load], help="run a user action on the ids")
+    p.add_argument(
+        "action", metavar="ACTION", help="Objectlifecyclestateuseraction.OBJECT.STATE.ACTION"
+    )
+    p.add_argument(
+        "--id-column",
+        default="id",
+        metavar="C",
+        help="column of record ids (default: id; vault_id of an earlier result works)",
+    )
+    p = sub.add_parser("validate", parents=[common, records], help="check rows, send nothing")
+    p.add_argument("object", metavar="OBJECT", help="Vault object, e.g. product__v")
+    p.add_argument("--id-param", metavar="FIELD", help="validate as an upsert on this field")
+    sub.add_parser(
+        "sandbox",
+        add_help=False,
+        help="serve a sandbox Vault: sandbox --port 8123 [--latency S] [--burst-limit N ...]",
+    )
+    return parser
+
+
+# -- files ---------------------------------------------------------------------------------------
+
+
+def read_frame(path: Path) -> pd.DataFrame:
+    """Read the input file by its suffix.
+
+    CSV is read as text (``string`` dtype), and only an empty cell is missing: ids such as
+    ``007`` and values such as ``NA`` reach Vault exactly as written, and Vault parses
+    numbers, dates and booleans from text. Parquet keeps its types; Excel needs openpyxl.
+    """
+    kind = READERS.get(path.suffix.lower())
+    if kind is None:
+        raise CLIError(f"cannot read {path}: expected a .csv, .parquet or .xlsx file")
+    if not path.is_file():
+        raise CLIError(f"cannot read {path}: no such file")
+    try:
+        if kind == "csv":
+            return pd.read_csv(
+                path, dtype="string", keep_default_na=False, na_values=[""], encoding="utf-8-sig"
+            )
+        if kind == "parquet":
+            return pd.read_parquet(path)
+        try:
+            import openpyxl  # noqa: F401  # type: ignore[import-untyped]
+        except ImportError:
+            raise CLIError(
+                f"cannot read {path}: Excel files need openpyxl (pip install openpyxl)"
+            ) from None
+        return pd.read_excel(path)
+    except CLIError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parse failure is "cannot read this file"
+        raise CLIError(f"cannot read {path}: {_one_line(exc)}") from exc
+
+
+def output_path(args: argparse.Namespace) -> Path:
+    """``-o`` if given, else ``NAME.result.csv`` (``.parquet`` for Parquet input) beside FILE."""
+    path: Path = args.output or args.file.with_name(
+        f"{args.file.stem}.result"
+        + (".parquet" if READERS.get(args.file.suffix.lower()) == "parquet" else ".csv")
+    )
+    if path.suffix.lower() not in WRITERS:
+        raise CLIError(f"cannot write {path}: the result file must end in .csv or .parquet")
+    if not path.parent.is_dir():
+        raise CLIError(f"cannot write {path}: no such directory {path.parent}")
+    return path
+
+
+def write_frame(frame: pd.DataFrame, path: Path) -> None:
+    """Write the result atomically: a temporary file in the same directory, then a rename."""
+    index = not (isinstance(frame.index, pd.RangeIndex) and frame.index.name is None)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        if WRITERS[path.suffix.lower()] == "parquet":
+            frame.to_parquet(tmp, index=index)
+        else:
+            frame.to_csv(tmp, index=index)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual mode
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# -- running -------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _client(args: argparse.Namespace) -> Iterator[VaultClient]:
+    """The client for this run: a sandbox started here, or settings from options/profile/env."""
+    with contextlib.ExitStack() as stack:
+        if args.sandbox:
+            if args.vault or args.profile:
+                raise CLIError("--sandbox cannot be combined with --vault or --profile")
+            from . import sandbox  # the library never starts one; the command line may
+
+            vault = stack.enter_context(sandbox.run())
+            s = Settings(vault.url, vault.username, vault.password)
+        else:
+            s = resolve(args.profile, vault=args.vault, prompt=True)
+            _check_settings(s)
+        client = connect(
+            s.vault,
+            username=s.username,
+            password=s.password,
+            session_id=s.session_id,
+            api_version=s.api_version,
+            client_id=s.client_id,
+        )
+        stack.callback(client.close)
+        yield client
+
+
+def _check_settings(s: Settings) -> None:
+    """Say what is missing in the command line's terms, before any request."""
+    if not s.vault:
+        raise CLIError("no vault given: pass --vault DNS or --profile NAME, or set VAULT_DNS")
+    if not s.session_id and not (s.username and s.password):
+        missing = "a password" if s.username else "a user name and password"
+        raise CLIError(
+            f"no credentials: {missing} is needed (set VAULT_USERNAME and VAULT_PASSWORD, "
+            "or VAULT_SESSION_ID, or use --profile NAME)"
+        )
+
+
+def _load(frame: pd.DataFrame, args: argparse.Namespace, client: VaultClient) -> pd.DataFrame:
+    options: dict[str, Any] = {
+        "client": client,
+        "dry_run": args.command == "validate" or args.dry_run,
+        "progress": False if args.command == "validate" or args.no_progress else None,
+        "max_workers": getattr(args, "max_workers", None),
+        "checkpoint": getattr(args, "checkpoint", None),
+    }
+    if args.command == "action":
+        return _action(frame, args, options)
+    records = {
+        "assume_timezone": args.assume_timezone,
+        "body_format": "json" if args.json else "csv",
+    }
+    if args.command == "upsert" or getattr(args, "id_param", None):
+        return frame.vault.upsert(args.object, args.id_param, **options, **records)
+    return frame.vault.create(args.object, **options, **records)
+
+
+def _action(frame: pd.DataFrame, args: argparse.Namespace, options: dict[str, Any]) -> Any:
+    column = args.id_column
+    if column not in frame.columns:
+        shown = ", ".join(map(str, list(frame.columns)[:10]))
+        raise CLIError(
+            f"{args.file} has no column {column!r} (columns: {shown}); "
+            "name the column of record ids with --id-column"
+        )
+    if not column.startswith("vault_"):
+        return frame.vault.action(args.action, id_column=column, **options)
+    # vault_* columns of an earlier result are never sent: act on a copy of the ids instead
+    work = frame.assign(**{"_vault_pandas_ids": frame[column]})
+    out = work.vault.action(args.action, id_column="_vault_pandas_ids", **options)
+    return out.drop(columns="_vault_pandas_ids")
+
+
+def _run(args: argparse.Namespace) -> int:
+    frame = read_frame(args.file)
+    out_path = output_path(args)
+    dry_run = args.command == "validate" or args.dry_run
+    try:
+        with _client(args) as client:
+            result = _load(frame, args, client)
+    except (LoadInterrupted, PartialLoadError) as exc:
+        write_frame(exc.result, out_path)
+        _print_summary(exc.result, out_path, args, dry_run)
+        if isinstance(exc, LoadInterrupted):
+            raise
+        cause = _one_line(exc.__cause__) if exc.__cause__ else "see the log above"
+        raise CLIError(
+            f"the load stopped part-way ({cause}); the partial result is in {out_path}: "
+            "SKIPPED rows were not sent, UNKNOWN rows may have been written"
+            + (
+                f"; run again with --checkpoint {args.checkpoint} to resume"
+                if args.checkpoint
+                else ""
+            )
+        ) from exc
+    write_frame(result, out_path)
+    _print_summary(result, out_path, args, dry_run)
+    ok = {VALID} if dry_run else {SUCCESS, WARNING}
+    return EXIT_OK if result[VAULT_STATUS].isin(ok).all() else EXIT_ROWS_FAILED
+
+
+# -- output -------------------------------------------------------------------------------------
+
+
+def _print_summary(result: pd.DataFrame, path: Path, args: argparse.Namespace, dry: bool) -> None:
+    table = report.summary(result)
+    rows = [(str(a), str(b), str(v)) for (a, b), v in zip(table.index, table["value"], strict=True)]
+    if rows:
+        wide = [max(len(r[i]) for r in rows) for i in (0, 1)]
+        previous = None
+        for group, label, value in rows:
+            shown = group if group != previous else ""
+            previous = group
+            print(f"{shown:<{wide[0]}}  {label:<{wide[1]}}  {value}")
+    _print_failures(result, path)
+    counts = result[VAULT_STATUS].value_counts()
+    order = [s for s in STATUSES if s in counts.index]
+    parts = ", ".join(f"{int(counts[s])} {s}" for s in order)
+    print(f"{len(result)} rows: {parts or 'nothing to do'} -> {path}")
+    if dry:
+        print("dry run: nothing was written to the vault")
+    if args.sandbox:
+        print("sandbox: ran against a sandbox Vault started for this run; no real vault was used")
+
+
+def _print_failures(result: pd.DataFrame, path: Path) -> None:
+    """The first rows to fix, numbered from 1 in file order (the result file has them all)."""
+    positions = np.flatnonzero(result[VAULT_STATUS].isin(report.TO_FIX).to_numpy())
+    for pos in positions[:SHOWN_FAILURES]:
+        error = result[VAULT_ERROR].iat[pos]
+        print(f"  row {pos + 1}: {result[VAULT_STATUS].iat[pos]} {_text(error)}".rstrip())
+    if len(positions) > SHOWN_FAILURES:
+        print(f"  ... and {len(positions) - SHOWN_FAILURES} more rows to fix in {path}")
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception's message on one line: ``head: problem; problem``."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    head, rest = lines[0], [line.removeprefix("- ") for line in lines[1:]]
+    return f"{head.rstrip(':')}: {'; '.join(rest)}" if rest else head
+
+
+def _setup_logging(debug: bool) -> None:
+    """Library log records to stderr: warnings, or everything with ``--debug``."""
+    for old in [h for h in log.handlers if getattr(h, "vault_pandas_cli", False)]:
+        log.removeHandler(old)  # main() called again in the same process
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(f"{PROG}: %(levelname)s: %(message)s"))
+    handler.vault_pandas_cli = True  # type: ignore[attr-defined]
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG if debug else logging.WARNING)
+
+
+def _fail(message: str, debug: bool) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    if debug:
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+    return EXIT_ERROR
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``vault-pandas`` command line; returns the exit code.
+
+    Examples
+    --------
+    From a shell::
+
+        vault-pandas create products.csv product__v --sandbox
+        vault-pandas upsert products.csv product__v --id-param external_id__v --profile qa
+        vault-pandas action products.result.csv \\
+            Objectlifecyclestateuseraction.product__v.draft_state__c.approve__c --id-column vault_id
+        vault-pandas validate products.csv product__v
+        vault-pandas sandbox --port 8123
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["sandbox"]:  # the sandbox's own command line, not duplicated here
+        from .sandbox.__main__ import main as sandbox_main
+
+        return sandbox_main(argv[1:])
+    args = _parser().parse_args(argv)
+    _setup_logging(args.debug)
+    try:
+        return _run(args)
+    except LoadInterrupted:
+        print(f"{PROG}: interrupted; the partial result is written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (CLIError, VaultPandasError, OSError) as exc:
+        return _fail(_one_line(exc), args.debug)
+    except Exception as exc:  # noqa: BLE001 - the command line reports, never shows a traceback
+        hint = "" if args.debug else " (run with --debug for the traceback)"
+        return _fail(f"unexpected {type(exc).__name__}: {_one_line(exc)}{hint}", args.debug)
