@@ -20,6 +20,7 @@ from .errors import (
     VaultPandasError,
 )
 from .results import FAILURE, INVALID, SKIPPED, SUCCESS, UNKNOWN, VALID, WARNING
+from .files import load_file
 from .vql import read_vql
 
 __version__ = "0.1.0"
@@ -44,6 +45,7 @@ __all__ = [
     "VaultPandasError",
     "__version__",
     "connect",
+    "load_file",
     "read_vql",
     "default_client",
     "set_default_client",

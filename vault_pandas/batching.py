@@ -110,7 +110,8 @@ def record_batches(
         formatted = formatter(block)
         bad = ~pd.isna(formatted.invalid)
         if bad.any():
-            rows.add_invalid(where[bad], formatted.invalid[bad])
+            messages = "VALIDATION: " + formatted.invalid[bad].astype(str)
+            rows.add_invalid(where[bad], messages.astype(object))
         valid = rows.status[where] != INVALID
         positions = where[valid]
         table, nbytes = formatted.table, formatted.row_nbytes

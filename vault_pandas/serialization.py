@@ -169,7 +169,7 @@ def format_frame(
             assume_timezone=assume_timezone,
             csv=body_format == "csv",
         )
-        text, problems = _format_series(frame.iloc[:, i], rules)
+        text, problems = _format_series(_typed_text(frame.iloc[:, i], types.get(name)), rules)
         texts.append(escape(pc.cast(text, pa.string())))
         for row in np.flatnonzero(pd.notna(problems)) if problems is not None else ():
             message = f"{name}: {problems[row]}"
@@ -178,6 +178,37 @@ def format_frame(
     table = pa.Table.from_arrays(texts, names=[str(c) for c in frame.columns], metadata=metadata)
     nbytes = _row_nbytes(table, body_format, len(frame))
     return FormattedBlock(table=table, invalid=messages, row_nbytes=nbytes)
+
+
+_OFFSET = r"(?:[zZ]|[+-]\d{2}:?\d{2})$"
+
+
+def _typed_text(series: pd.Series, vault_type: VaultType | None) -> pd.Series:
+    """Text given for a DateTime or Boolean field, read as what it says (e.g. from a CSV).
+
+    ``"2024-05-01 12:00:00+02:00"`` becomes that instant (sent in UTC); text without an
+    offset is a naive datetime (``assume_timezone`` or invalid); ``"TRUE"`` becomes ``true``.
+    Text that does not parse is left as is, for the validation to report.
+    """
+    if vault_type not in ("DateTime", "Boolean") or len(series) == 0:
+        return series
+    if not (pd.api.types.is_string_dtype(series.dtype) or series.dtype == object):
+        return series
+    if series.dtype == object and not series.dropna().map(type).eq(str).all():
+        return series  # not all text: each value keeps its own rule
+    text = series.astype("string")
+    if vault_type == "Boolean":
+        lowered = text.str.strip().str.lower()
+        known = lowered.isin(["true", "false"])
+        return series.where(~known, lowered == "true").astype(object).where(series.notna(), None)
+    aware = text.str.contains(_OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)
+    values = series.to_numpy(dtype=object).copy()
+    for mask, utc in ((aware, True), (~aware & text.notna().to_numpy(), False)):
+        if mask.any():
+            parsed = pd.to_datetime(text[mask], utc=utc, format="ISO8601", errors="coerce")
+            ok = parsed.notna().to_numpy()
+            values[np.flatnonzero(mask)[ok]] = np.array(list(parsed[ok]), dtype=object)
+    return pd.Series(values, index=series.index, dtype=object)
 
 
 def _format_series(series: pd.Series, rules: Rules) -> Formatted:
