@@ -19,8 +19,8 @@ from .errors import (
     VaultAPIError,
     VaultPandasError,
 )
-from .results import FAILURE, INVALID, SKIPPED, SUCCESS, UNKNOWN, VALID, WARNING
 from .files import load_file
+from .results import FAILURE, INVALID, SKIPPED, SUCCESS, UNKNOWN, VALID, WARNING
 from .vql import read_vql
 
 __version__ = "0.1.0"
