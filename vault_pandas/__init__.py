@@ -21,7 +21,7 @@ from .errors import (
 )
 from .files import load_file
 from .results import FAILURE, INVALID, SKIPPED, SUCCESS, UNKNOWN, VALID, WARNING
-from .vql import read_vql
+from .vql import read, read_vql
 
 __version__ = "0.1.0"
 
@@ -46,6 +46,7 @@ __all__ = [
     "__version__",
     "connect",
     "load_file",
+    "read",
     "read_vql",
     "default_client",
     "set_default_client",

@@ -200,3 +200,34 @@ def describe_from_metadata(
             found = find(object_name, "name", name)
         out.append({**found, "name": path})
     return {"fields": out}
+
+
+#: Field properties the dtype depends on, per type: taken from object metadata when the
+#: query's describe block leaves them out.
+_DEPENDS_ON: Final = {"Picklist": "multi_value", "Number": "scale"}
+
+
+def complete_describe(
+    describe: Mapping[str, Any] | None,
+    fields_of: Callable[[str], Sequence[Mapping[str, Any]]],
+) -> Mapping[str, Any] | None:
+    """``describe`` with ``multi_value`` / ``scale`` filled from object metadata where missing.
+
+    ``fields_of`` is only called when a field lacks one of them (the sandbox always gives
+    them; it is not documented that Vault does).
+    """
+    fields = list((describe or {}).get("fields") or [])
+    object_name = ((describe or {}).get("object") or {}).get("name")
+    missing = [
+        i for i, f in enumerate(fields)
+        if _DEPENDS_ON.get(str(f.get("type"))) not in (None, *f.keys())
+    ]  # fmt: skip
+    if not missing or not object_name:
+        return describe
+    paths = [fields[i]["name"] for i in missing]
+    found = describe_from_metadata(fields_of, object_name, paths)["fields"]
+    for i, meta in zip(missing, found, strict=True):
+        key = _DEPENDS_ON[str(fields[i]["type"])]
+        if key in meta:
+            fields[i] = {**fields[i], key: meta[key]}
+    return {**(describe or {}), "fields": fields}

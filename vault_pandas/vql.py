@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import logging
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -14,11 +15,12 @@ import pandas as pd
 from pandas.api.extensions import ExtensionArray
 
 from . import names
-from .errors import ConfigurationError
+from .errors import ConfigurationError, VaultPandasError
 
 if TYPE_CHECKING:
     from .client import VaultClient
 
+log = logging.getLogger("vault_pandas")
 _FORM = "application/x-www-form-urlencoded"
 MAX_IN_VALUES = 250  # values per CONTAINS (...) clause, to keep each query short
 _SELECT = re.compile(r"^\s*select\s", re.IGNORECASE)
@@ -69,13 +71,12 @@ def literal(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, int | np.integer):
         return str(int(value))
-    if isinstance(value, float | np.floating | decimal.Decimal):
-        number = (
-            value if isinstance(value, decimal.Decimal) else decimal.Decimal(repr(float(value)))
-        )
-        if not number.is_finite():
+    if isinstance(value, float | np.floating):
+        value = decimal.Decimal(repr(float(value)))  # the shortest text that reads back the same
+    if isinstance(value, decimal.Decimal):
+        if not value.is_finite():
             raise ConfigurationError(f"a VQL number must be finite: {value!r}")
-        return format(number, "f")
+        return format(value, "f")
     if isinstance(value, dt.datetime | np.datetime64):
         return quote(_instant(pd.Timestamp(value)))
     if isinstance(value, dt.date):
@@ -85,10 +86,7 @@ def literal(value: object) -> str:
 
 def _instant(stamp: pd.Timestamp) -> str:
     if stamp.tzinfo is not None:
-        return (
-            stamp.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.")
-            + f"{stamp.microsecond // 1000:03d}Z"
-        )
+        return stamp.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     if stamp == stamp.normalize():
         return stamp.strftime("%Y-%m-%d")
     raise ConfigurationError(
@@ -189,7 +187,7 @@ def read_vql(
     ['A']
     """
     from .connection import resolve_client
-    from .typing_vql import typed_frame
+    from .typing_vql import complete_describe, typed_frame
 
     if not isinstance(vql, str) or not _SELECT.match(vql):
         raise ConfigurationError("read_vql runs SELECT queries only")
@@ -208,6 +206,10 @@ def read_vql(
     finally:
         if bar is not None:
             bar.close()
+    try:
+        describe = complete_describe(describe, _fields_of(client))
+    except VaultPandasError as exc:  # not an object (documents, users...): keep Vault's
+        log.info("no object metadata to complete the query's field types: %s", exc)
     return typed_frame(records, describe)
 
 
@@ -391,7 +393,11 @@ def _empty(client: VaultClient, object_name: str, fields: list[str]) -> pd.DataF
     """A frame with no row and every column typed, from the objects' metadata."""
     from .typing_vql import describe_from_metadata, typed_frame
 
+    return typed_frame([], describe_from_metadata(_fields_of(client), object_name, fields))
+
+
+def _fields_of(client: VaultClient) -> Callable[[str], list[dict[str, Any]]]:
     def fields_of(obj: str) -> list[dict[str, Any]]:
         return (client.object_metadata(obj).get("object") or {}).get("fields") or []
 
-    return typed_frame([], describe_from_metadata(fields_of, object_name, fields))
+    return fields_of
