@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -10,6 +11,7 @@ from urllib.parse import urlencode
 
 import numpy as np
 
+from . import vql
 from .batching import Batch
 from .errors import AuthenticationError, TransportError
 from .progress import Progress
@@ -68,7 +70,26 @@ def send_batch(client: VaultClient, options: WriteOptions, batch: Batch) -> Outc
     outcomes = record_outcomes(resp.payload, n)
     if resp.repeated:
         _own_repeated_changes(outcomes)
+        if options.operation == "delete":
+            _confirm_deleted(client, options, batch, outcomes)
     return outcomes
+
+
+def _confirm_deleted(
+    client: VaultClient, options: WriteOptions, batch: Batch, outcomes: Outcomes
+) -> None:
+    """After a repeat of a lost delete, rows it failed whose record is gone were deleted by us."""
+    failed = [k for k, s in enumerate(outcomes.status) if s == FAILURE]
+    if not failed or batch.table is None:
+        return
+    cells = batch.table.column("id").to_pylist()
+    if options.body_format == "json":  # the table holds JSON string literals
+        cells = [json.loads(c) if c is not None else None for c in cells]
+    ids = [cells[k] for k in failed if cells[k]]  # record ids: nothing to unescape
+    still = vql.lookup(client, options.object_name, "id", ids)
+    for k in failed:
+        if cells[k] and cells[k] not in still:
+            outcomes.status[k], outcomes.ids[k], outcomes.errors[k] = "SUCCESS", cells[k], None
 
 
 def _own_repeated_changes(outcomes: Outcomes) -> None:
