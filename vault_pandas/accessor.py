@@ -308,3 +308,47 @@ class VaultAccessor:
         return read_keys(
             self._frame[column], object_name, key, fields, client=client, progress=progress
         )
+
+    def fields(self, object_name: str, *, client: VaultClient | None = None) -> pd.DataFrame:
+        """What Vault expects of each field of ``object_name``, one row per field.
+
+        A readable view of the metadata behind :meth:`schema`: ``label``, ``type``,
+        ``required``, ``editable``, ``unique``, ``limits`` and ``values`` (picklist values as
+        ``name (Label)``, or a reference's target), required editable fields first. See
+        :func:`vault_pandas.describe.describe_fields`.
+
+        Parameters
+        ----------
+        object_name : str
+            The Vault object, e.g. ``"product__v"``.
+        client : VaultClient, optional
+            Default: the last client made by :func:`vault_pandas.connect`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by field name.
+
+        Examples
+        --------
+        >>> import pandas as pd, vault_pandas
+        >>> from vault_pandas import sandbox
+        >>> with sandbox.run() as vault:
+        ...     _ = vault_pandas.connect(vault.url, username=vault.username,
+        ...                              password=vault.password)
+        ...     table = pd.DataFrame().vault.fields("product__v")
+        >>> table.loc[["name__v", "state__v"], ["required", "editable", "limits"]].values.tolist()
+        [[True, True, 'max 128 chars'], [False, False, 'max 255 chars']]
+        >>> table.loc["unit_price__c", "limits"]
+        '0 to 1000000, 2 decimals'
+        >>> table.loc["product_family__c", "values"]
+        'small_molecule__c (Small Molecule), biologic__c (Biologic), ...'
+        """
+        from .describe import describe_fields
+        from .metadata import picklists_needed
+        from .plan import object_spec
+
+        client = resolve_client(client)
+        spec = object_spec(client, names.check_name(object_name, "object name"))
+        picklists = {name: client.picklist(name) for name in picklists_needed(spec)}
+        return describe_fields(spec, picklists)
