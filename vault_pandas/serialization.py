@@ -181,33 +181,40 @@ def format_frame(
 
 
 _OFFSET = r"(?:[zZ]|[+-]\d{2}:?\d{2})$"
+ISO_DATETIME = (
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:[zZ]|[+-]\d{2}:?\d{2})?"
+)
 
 
 def _typed_text(series: pd.Series, vault_type: VaultType | None) -> pd.Series:
     """Text given for a DateTime or Boolean field, read as what it says (e.g. from a CSV).
 
-    ``"2024-05-01 12:00:00+02:00"`` becomes that instant (sent in UTC); text without an
-    offset is a naive datetime (``assume_timezone`` or invalid); ``"TRUE"`` becomes ``true``.
-    Text that does not parse is left as is, for the validation to report.
+    ISO text such as ``"2024-05-01 12:00:00+02:00"`` becomes that instant (sent in UTC);
+    without an offset it is a naive datetime (``assume_timezone`` or invalid); ``"TRUE"``
+    becomes ``true``. Other text is left as is, for the validation to report.
     """
     if vault_type not in ("DateTime", "Boolean") or len(series) == 0:
         return series
     if not (pd.api.types.is_string_dtype(series.dtype) or series.dtype == object):
         return series
-    if series.dtype == object and not series.dropna().map(type).eq(str).all():
-        return series  # not all text: each value keeps its own rule
-    text = series.astype("string")
+    values = series.to_numpy(dtype=object).copy()
+    if series.dtype == object:
+        where = np.flatnonzero([isinstance(v, str) for v in values])
+    else:
+        where = np.flatnonzero(series.notna().to_numpy())
+    text = pd.Series(values[where], dtype="string")
     if vault_type == "Boolean":
         lowered = text.str.strip().str.lower()
-        known = lowered.isin(["true", "false"])
-        return series.where(~known, lowered == "true").astype(object).where(series.notna(), None)
+        known = lowered.isin(["true", "false"]).to_numpy(dtype=bool)
+        values[where[known]] = (lowered[known] == "true").to_numpy(dtype=object)
+        return pd.Series(values, index=series.index, dtype=object)
+    iso = text.str.fullmatch(ISO_DATETIME).fillna(False).to_numpy(dtype=bool)
     aware = text.str.contains(_OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)
-    values = series.to_numpy(dtype=object).copy()
-    for mask, utc in ((aware, True), (~aware & text.notna().to_numpy(), False)):
+    for mask, utc in ((iso & aware, True), (iso & ~aware, False)):
         if mask.any():
             parsed = pd.to_datetime(text[mask], utc=utc, format="ISO8601", errors="coerce")
             ok = parsed.notna().to_numpy()
-            values[np.flatnonzero(mask)[ok]] = np.array(list(parsed[ok]), dtype=object)
+            values[where[np.flatnonzero(mask)[ok]]] = np.array(list(parsed[ok]), dtype=object)
     return pd.Series(values, index=series.index, dtype=object)
 
 

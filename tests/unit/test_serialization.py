@@ -536,3 +536,22 @@ def test_json_body_of_slices_other_tables_and_odd_names():
     assert json_body(block.table.slice(0, 0)) == b"[]"
     with pytest.raises(ValueError, match="csv"):
         json_body(format_frame(pd.DataFrame({"a": ["x"]})).table)
+
+
+def test_text_for_datetime_and_boolean_fields_is_read_as_what_it_says():
+    frame = pd.DataFrame(
+        {
+            "when": pd.Series(
+                ["2024-05-01 12:00:00+02:00", "2024-05-01T10:00:00Z", "soon", None], dtype="string"
+            ),
+            "flag": pd.Series(["TRUE", "False", "yes", None], dtype=object),
+        }
+    )
+    block = format_frame(frame, {"when": "DateTime", "flag": "Boolean"})
+    assert block.table.column("when").to_pylist() == [
+        "2024-05-01T10:00:00.000Z",
+        "2024-05-01T10:00:00.000Z",
+        "soon",  # left for the validation to report
+        None,
+    ]
+    assert block.table.column("flag").to_pylist() == ["true", "false", "yes", None]

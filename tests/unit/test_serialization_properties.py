@@ -8,6 +8,7 @@ import datetime as dt
 import decimal
 import io
 import json
+import re
 import zoneinfo
 
 import numpy as np
@@ -16,7 +17,7 @@ import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vault_pandas.serialization import csv_body, csv_header, format_frame, json_body
+from vault_pandas.serialization import ISO_DATETIME, csv_body, csv_header, format_frame, json_body
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ZONES = ["UTC", "Europe/Paris", "America/New_York", "Australia/Lord_Howe"]
@@ -84,6 +85,13 @@ def ref_text(value, vault_type=None, multi=False, zone=None, csv_body=True):
         value = ",".join(v for v in value if v)
     if not value:
         return None, False
+    if vault_type == "DateTime" and re.fullmatch(ISO_DATETIME, value):
+        try:  # ISO text for a DateTime field is read as the instant it names
+            stamp = pd.Timestamp(value.replace(" ", "T"))
+        except (ValueError, OverflowError):
+            stamp = None
+        if stamp is not None and stamp is not pd.NaT:
+            return ref_datetime(stamp.to_pydatetime(warn=False), vault_type, zone)
     bare_cr = any(c == "\r" and value[i + 1 : i + 2] != "\n" for i, c in enumerate(value))
     if any(c in NOT_XML for c in value) or (csv_body and bare_cr):
         return None, True
