@@ -54,21 +54,8 @@ class CLIError(Exception):
 # -- arguments ---------------------------------------------------------------------------------
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="Load a CSV, Parquet or Excel file into Veeva Vault, one outcome per row. "
-        "The result (the input plus vault_id, vault_status, vault_error) is written next to "
-        "the input as NAME.result.csv.",
-        epilog="Connection: --vault, --profile NAME (profile file: "
-        f"${CONFIG_ENV} or the user config directory), or VAULT_DNS, VAULT_USERNAME, "
-        "VAULT_PASSWORD, VAULT_SESSION_ID, VAULT_API_VERSION, VAULT_CLIENT_ID. Exit codes: 0 "
-        "every row SUCCESS/WARNING (VALID for a dry run), 1 some rows not, 2 could not run, "
-        "130 interrupted.",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _option_groups() -> tuple[argparse.ArgumentParser, ...]:
+    """Options shared by the commands: every command, record writes, loads."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("file", type=Path, metavar="FILE", help="input .csv, .parquet or .xlsx")
     common.add_argument("-o", "--output", type=Path, help="result file (.csv or .parquet)")
@@ -89,6 +76,24 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--max-workers", type=int, metavar="N", help="requests in flight at once")
     load.add_argument("--no-progress", action="store_true", help="no progress bar")
     load.add_argument("--checkpoint", type=Path, metavar="PATH", help="resume file for the load")
+    return common, records, load
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Load a CSV, Parquet or Excel file into Veeva Vault, one outcome per row. "
+        "The result (the input plus vault_id, vault_status, vault_error) is written next to "
+        "the input as NAME.result.csv.",
+        epilog="Connection: --vault, --profile NAME (profile file: "
+        f"${CONFIG_ENV} or the user config directory), or VAULT_DNS, VAULT_USERNAME, "
+        "VAULT_PASSWORD, VAULT_SESSION_ID, VAULT_API_VERSION, VAULT_CLIENT_ID. Exit codes: 0 "
+        "every row SUCCESS/WARNING (VALID for a dry run), 1 some rows not, 2 could not run, "
+        "130 interrupted.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common, records, load = _option_groups()
 
     p = sub.add_parser("create", parents=[common, records, load], help="create a record per row")
     p.add_argument("object", metavar="OBJECT", help="Vault object, e.g. product__v")
@@ -161,6 +166,8 @@ def output_path(args: argparse.Namespace) -> Path:
         raise CLIError(f"cannot write {path}: the result file must end in .csv or .parquet")
     if not path.parent.is_dir():
         raise CLIError(f"cannot write {path}: no such directory {path.parent}")
+    if path.resolve() == args.file.resolve():
+        raise CLIError(f"cannot write {path}: the result file cannot be the input file")
     return path
 
 
@@ -244,7 +251,7 @@ def _load(frame: pd.DataFrame, args: argparse.Namespace, client: VaultClient) ->
     return frame.vault.create(args.object, **options, **records)
 
 
-def _action(frame: pd.DataFrame, args: argparse.Namespace, options: dict[str, Any]) -> Any:
+def _action(frame: pd.DataFrame, args: argparse.Namespace, options: dict[str, Any]) -> pd.DataFrame:
     column = args.id_column
     if column not in frame.columns:
         shown = ", ".join(map(str, list(frame.columns)[:10]))
@@ -252,12 +259,7 @@ def _action(frame: pd.DataFrame, args: argparse.Namespace, options: dict[str, An
             f"{args.file} has no column {column!r} (columns: {shown}); "
             "name the column of record ids with --id-column"
         )
-    if not column.startswith("vault_"):
-        return frame.vault.action(args.action, id_column=column, **options)
-    # vault_* columns of an earlier result are never sent: act on a copy of the ids instead
-    work = frame.assign(**{"_vault_pandas_ids": frame[column]})
-    out = work.vault.action(args.action, id_column="_vault_pandas_ids", **options)
-    return out.drop(columns="_vault_pandas_ids")
+    return frame.vault.action(args.action, id_column=column, **options)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -270,17 +272,15 @@ def _run(args: argparse.Namespace) -> int:
     except (LoadInterrupted, PartialLoadError) as exc:
         write_frame(exc.result, out_path)
         _print_summary(exc.result, out_path, args, dry_run)
+        what = "SKIPPED rows were not sent, UNKNOWN rows may have been written"
+        if getattr(args, "checkpoint", None):
+            what += f"; run again with --checkpoint {args.checkpoint} to resume"
         if isinstance(exc, LoadInterrupted):
-            raise
+            print(f"{PROG}: interrupted; partial result in {out_path} ({what})", file=sys.stderr)
+            return EXIT_INTERRUPTED
         cause = _one_line(exc.__cause__) if exc.__cause__ else "see the log above"
         raise CLIError(
-            f"the load stopped part-way ({cause}); the partial result is in {out_path}: "
-            "SKIPPED rows were not sent, UNKNOWN rows may have been written"
-            + (
-                f"; run again with --checkpoint {args.checkpoint} to resume"
-                if args.checkpoint
-                else ""
-            )
+            f"the load stopped part-way ({cause}); partial result in {out_path} ({what})"
         ) from exc
     write_frame(result, out_path)
     _print_summary(result, out_path, args, dry_run)
@@ -378,10 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     _setup_logging(args.debug)
     try:
         return _run(args)
-    except LoadInterrupted:
-        print(f"{PROG}: interrupted; the partial result is written", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # outside a load (a load's is handled in _run)
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except (CLIError, VaultPandasError, OSError) as exc:
