@@ -26,8 +26,9 @@ def read_chunks(path: str | os.PathLike[str], chunk_rows: int) -> Iterator[pd.Da
     """Yield a CSV or Parquet file as frames of about ``chunk_rows`` rows.
 
     CSV columns are read as text (nothing guessed: leading zeros and ids stay as written;
-    Vault and the validation accept numbers, dates and booleans as text); blank cells are
-    missing values. Parquet keeps its own types.
+    Vault and the validation accept numbers, dates and booleans as text); only blank cells
+    are missing values (a literal ``NA`` stays text), as in the command line. Parquet keeps
+    its own types.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -41,7 +42,9 @@ def read_chunks(path: str | os.PathLike[str], chunk_rows: int) -> Iterator[pd.Da
     reader = pacsv.open_csv(
         path,
         read_options=pacsv.ReadOptions(block_size=1 << 22),
-        convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types=types, strings_can_be_null=True, null_values=[""]
+        ),
     )
     pending: list[pa.RecordBatch] = []
     size = 0
