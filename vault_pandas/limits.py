@@ -56,6 +56,7 @@ class BurstLimiter:
         self._window_start: float | None = None
         self._low: int | None = None  # lowest remaining seen in the current window
         self._inflight = 0
+        self._max_rtt = 0.0  # slowest answer seen
         self.delayed_responses = 0
         self.delay_ms_total = 0
         self.waited_seconds = 0.0
@@ -64,10 +65,10 @@ class BurstLimiter:
         """Record the limit headers of a response; ``None`` when a sent call got no answer.
 
         Every :meth:`acquire` is matched by one ``observe``, so the limiter knows how many
-        calls are in flight: answers of concurrent calls arrive out of order, and a higher
-        count is only taken as a new window when no call in flight can explain it, and the
-        answer of a call sent (``sent_at``, from :meth:`acquire`) before the current window
-        began says nothing about that window.
+        calls are in flight. Answers of concurrent calls arrive out of order: a higher count
+        is taken as a new window only when the call (sent at ``sent_at``, from
+        :meth:`acquire`) went out late enough for the window to have ended, and the answer
+        of a call sent before the current window began says nothing about it.
         """
         headers = headers or {}
         limit = _int_header(headers, BURST_LIMIT)
@@ -78,22 +79,17 @@ class BurstLimiter:
             self._inflight = max(0, self._inflight - 1)
             if limit is not None:
                 self.limit = limit
-            stale = (
-                sent_at is not None
-                and self._window_start is not None
-                and (sent_at < self._window_start)
-            )
-            if remaining is not None and not stale:
-                low = self._low
-                if low is None or remaining > low + self._inflight + 1:
-                    # first sight, or the window reset: it started at the latest now
-                    self._window_start = now
-                    self._budget = remaining - self._inflight
-                    self._low = remaining
-                else:
-                    budget = self._budget if self._budget is not None else remaining
-                    self._budget = min(budget, remaining)
-                    self._low = min(low, remaining)
+            if sent_at is not None:
+                self._max_rtt = max(self._max_rtt, now - sent_at)
+            if remaining is not None and self._new_window(remaining, sent_at):
+                self._window_start = now  # it started at the latest now
+                self._budget = remaining - self._inflight
+                self._low = remaining
+            elif remaining is not None and not self._stale(sent_at):
+                budget = self._budget if self._budget is not None else remaining
+                self._budget = min(budget, remaining)
+                self._low = remaining if self._low is None else min(self._low, remaining)
+            if remaining is not None:
                 self.remaining = remaining
             if delay:
                 self.delayed_responses += 1
@@ -103,6 +99,22 @@ class BurstLimiter:
                     "used up until its window resets",
                     delay,
                 )
+
+    def _stale(self, sent_at: float | None) -> bool:
+        """The answer of a call sent before the current window began."""
+        start = self._window_start
+        return sent_at is not None and start is not None and sent_at < start
+
+    def _new_window(self, remaining: int, sent_at: float | None) -> bool:
+        """Whether ``remaining`` shows a new window rather than an answer arriving late."""
+        if self._low is None or self._window_start is None:
+            return True
+        if remaining <= self._low or self._stale(sent_at):
+            return False
+        if sent_at is None:
+            return remaining > self._low + self._inflight + 1
+        # the window may have begun up to the slowest answer before we saw it begin
+        return sent_at >= self._window_start + self.window - self._max_rtt
 
     def acquire(self) -> float:
         """Wait, if needed, until a call may be sent without eating into the floor.

@@ -39,3 +39,23 @@ def test_no_headers_never_waits():
     for _ in range(100):
         lim.acquire()
     assert clock.slept == []
+
+
+def _h(remaining, limit=20):
+    return {"x-vaultapi-burstlimit": str(limit), "x-vaultapi-burstlimitremaining": str(remaining)}
+
+
+def test_a_late_answer_is_not_taken_for_a_new_window():
+    clock = FakeClock()
+    lim = BurstLimiter(window=5, clock=clock, sleep=clock.sleep)
+    sent = [lim.acquire() for _ in range(4)]
+    clock.now += 0.1
+    lim.observe(_h(16), sent[3])  # the last call sent was processed first
+    assert lim._budget == 16 - 3  # the three still in flight may count after it
+    lim.observe(_h(17), sent[2])
+    lim.observe(_h(18), sent[1])  # late answers carry higher counts: same window
+    assert lim._budget == 13
+    clock.now += 5  # now the window has really ended
+    late = lim.acquire()
+    lim.observe(_h(19), late)
+    assert lim._budget == 19 - lim._inflight
