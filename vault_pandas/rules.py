@@ -124,10 +124,21 @@ def _check(
     apply = _per_value(rule) if per_value else rule
 
     def vault_rule(s: pd.Series) -> pd.Series:
-        return pd.Series(_bools(apply(s)), index=s.index)
+        # Missing values pass (the "required" checks see them). Dropping them here, only
+        # when there are any, is much cheaper than pandera's ignore_na, which filters every
+        # column even when nothing is missing.
+        missing = s.isna().to_numpy(dtype=bool) if ignore_na else None
+        if missing is None or not missing.any():
+            return pd.Series(_bools(apply(s)), index=s.index)
+        try:  # rules see missing values and their verdict there is overridden: no copy
+            ok = _bools(apply(s)) | missing
+        except (TypeError, ValueError, pa.ArrowException):  # a rule that cannot see them
+            ok = np.ones(len(s), dtype=bool)
+            ok[~missing] = _bools(apply(s[~missing]))
+        return pd.Series(ok, index=s.index)
 
     stats = {"explain": explain} if explain else None  # validation's hook for messages
-    return pdr.Check(vault_rule, name=code, error=error, ignore_na=ignore_na, statistics=stats)
+    return pdr.Check(vault_rule, name=code, error=error, ignore_na=False, statistics=stats)
 
 
 def _arrow(s: pd.Series) -> pa.Array | None:
