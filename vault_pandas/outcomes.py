@@ -80,7 +80,7 @@ class RowOutcomes:
         self.status[positions] = status
         self.ids[positions] = ids
         self.errors[positions] = errors
-        if self.events is not None and events is not None:
+        if self.events is not None:
             self.events[positions] = events
 
     def frame(self, data: pd.DataFrame) -> pd.DataFrame:

@@ -15,8 +15,8 @@ class Outcomes:
 
     status: list[Any]
     ids: list[Any]
-    errors: list[Any]
-    events: list[Any]
+    errors: list[Any] | None  # None: no row has an error
+    events: list[Any] | None  # None: no row has an event
 
 
 def format_errors(entries: Sequence[Mapping[str, Any]] | None, key: str = "type") -> str | None:
@@ -61,13 +61,24 @@ def record_outcomes(payload: Mapping[str, Any], n: int) -> Outcomes:
         got = len(data) if isinstance(data, list) else "no"
         msg = f"ALIGNMENT: Vault answered {got} results for {n} rows; outcome unknown"
         return Outcomes([UNKNOWN] * n, [None] * n, [msg] * n, [None] * n)
+    status = [item.get("responseStatus", FAILURE) for item in data]
+    if status.count("SUCCESS") == n:  # the common case: one pass for the ids, no errors
+        inner = [item["data"] for item in data]
+        ids = [d["id"] for d in inner]
+        events = [d.get("event") for d in inner] if "event" in inner[0] else None
+        if events is not None:
+            events = [_EVENTS.get(e, e) for e in events]
+        return Outcomes(status, ids, None, events)
     inner = [item.get("data") or {} for item in data]
     return Outcomes(
-        status=[item.get("responseStatus", FAILURE) for item in data],
+        status=status,
         ids=[d.get("id") if isinstance(d, dict) else None for d in inner],
         errors=[_row_error(item) for item in data],
         events=[_event(d) for d in inner],
     )
+
+
+_EVENTS = {"created__sys": "created", "updated__sys": "updated"}
 
 
 def action_outcomes(payload: Mapping[str, Any], ids: Sequence[str]) -> Outcomes:

@@ -80,7 +80,7 @@ def _confirm_deleted(
 ) -> None:
     """After a repeat of a lost delete, rows it failed whose record is gone were deleted by us."""
     failed = [k for k, s in enumerate(outcomes.status) if s == FAILURE]
-    if not failed or batch.table is None:
+    if not failed or batch.table is None or outcomes.errors is None:
         return
     cells = batch.table.column("id").to_pylist()
     if options.body_format == "json":  # the table holds JSON string literals
@@ -94,6 +94,8 @@ def _confirm_deleted(
 
 def _own_repeated_changes(outcomes: Outcomes) -> None:
     """After a repeat of a lost request, "no data changes" means our first attempt wrote it."""
+    if outcomes.errors is None:
+        return
     for k, (status, error) in enumerate(zip(outcomes.status, outcomes.errors, strict=True)):
         if (
             status == "WARNING"
@@ -196,14 +198,15 @@ class Sender:
 
     def _store(self, batch: Batch, outcomes: Outcomes) -> np.ndarray:
         take = batch.expand if batch.expand is not None else slice(None)
-        status = np.asarray(outcomes.status, dtype=object)[take]
+
+        def column(values: list | None) -> np.ndarray | None:
+            return None if values is None else np.asarray(values, dtype=object)[take]
+
+        status = column(outcomes.status)
         self.rows.set(
-            batch.positions,
-            status,
-            np.asarray(outcomes.ids, dtype=object)[take],
-            np.asarray(outcomes.errors, dtype=object)[take],
-            np.asarray(outcomes.events, dtype=object)[take],
-        )
+            batch.positions, status, column(outcomes.ids), column(outcomes.errors),
+            column(outcomes.events),
+        )  # fmt: skip
         return status
 
     def _done(self, positions: np.ndarray, statuses) -> None:  # noqa: ANN001
