@@ -27,3 +27,8 @@ def client(vault):
     yield client
     client.close()
     vault_pandas.set_default_client(None)
+
+
+# Doctests run over every module (--doctest-modules); the conftest.py files of the test
+# folders share a module name and are not documentation, so they are not collected as such.
+collect_ignore_glob = ["*/conftest.py"]

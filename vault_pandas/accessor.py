@@ -150,6 +150,7 @@ class VaultAccessor:
         self,
         object_name: str,
         *,
+        id_param: str | None = None,
         client: VaultClient | None = None,
         schema: Any = None,
         on_invalid: OnInvalid = "mark",
@@ -160,11 +161,36 @@ class VaultAccessor:
         progress: bool | None = None,
         checkpoint: str | os.PathLike[str] | None = None,
     ) -> pd.DataFrame:
-        """Update existing records by their ``id`` column; only the given columns are sent."""
+        """Update existing records by their ``id`` column; only the given columns are sent.
+
+        With ``id_param`` (a field with ``unique: true``, e.g. ``"external_id__v"``) records
+        are matched on that column instead, and the frame needs no ``id`` column (one is
+        refused). Update never creates: a row whose key matches no record is a ``FAILURE``.
+        Rows whose key is missing or duplicated in the frame are ``INVALID``, as for
+        :meth:`upsert`; an ``id_param`` that is not a unique field raises ``FrameError``
+        before anything is sent.
+
+        Examples
+        --------
+        >>> import pandas as pd, vault_pandas
+        >>> from vault_pandas import sandbox
+        >>> with sandbox.run() as vault:
+        ...     _ = vault_pandas.connect(vault.url, username=vault.username,
+        ...                              password=vault.password)
+        ...     _ = vault.seed("product__v", [{"external_id__v": "P-1", "name__v": "Cholecap",
+        ...                                    "product_family__c": "biologic__c"}])
+        ...     df = pd.DataFrame({"external_id__v": ["P-1", "P-2"], "pack_size__c": [10, 20]})
+        ...     df.vault.update("product__v", id_param="external_id__v",
+        ...                     progress=False)["vault_status"].tolist()
+        ['SUCCESS', 'FAILURE']
+        """
+        if id_param is not None:
+            names.check_field_path(id_param, "id_param")
         return self._write(
-            "update", object_name, client, schema=schema, on_invalid=on_invalid,
-            dry_run=dry_run, body_format=body_format, assume_timezone=assume_timezone,
-            max_workers=max_workers, progress=progress, checkpoint=checkpoint,
+            "update", object_name, client, id_param=id_param, schema=schema,
+            on_invalid=on_invalid, dry_run=dry_run, body_format=body_format,
+            assume_timezone=assume_timezone, max_workers=max_workers, progress=progress,
+            checkpoint=checkpoint,
         )  # fmt: skip
 
     def delete(

@@ -8,6 +8,8 @@ one plain sentence; the checks themselves are built in ``vault_pandas.rules``. D
 
 - Upsert needs the object's required fields like create does, because any row may create a
   record; ``upsert(id_param="id")`` only updates, so it is treated like update.
+- ``update(id_param=...)`` matches records on that unique field instead of ``id``: the key
+  column is then needed (and checked like upsert's key) and an ``id`` column is refused.
 - ``action`` and ``delete`` send only record ids: they need an ``id`` column and ignore others.
 - Columns named ``vault_*`` are results of an earlier call and are ignored.
 """
@@ -206,7 +208,8 @@ def check_columns(
     Checked: unknown columns (with the closest field names), fields Vault does not let you
     set, unknown relationships in ``rel__cr.field`` columns, duplicated column names,
     required fields missing (create, and upsert unless by ``id``), the ``id`` column for
-    update/action/delete, and for upsert an ``id_param`` that is a unique field and present.
+    update/action/delete, and for upsert (or update by ``id_param``) an ``id_param`` that is a
+    unique field and present; update by another field than ``id`` takes no ``id`` column.
 
     Examples
     --------
@@ -236,12 +239,21 @@ def check_columns(
 def _check_operation(operation: str, id_param: str | None) -> None:
     if operation not in OPERATIONS:
         raise ConfigurationError(f"operation must be one of {OPERATIONS}, not {operation!r}")
-    if (operation == "upsert") != (id_param is not None):
-        raise ConfigurationError("id_param is needed for upsert, and only for upsert")
+    if operation == "upsert" and id_param is None:
+        raise ConfigurationError("id_param is needed for upsert")
+    if operation not in ("upsert", "update") and id_param is not None:
+        raise ConfigurationError("id_param is only for upsert and update")
+
+
+def _by_key(operation: str, id_param: str | None) -> bool:
+    """True when records are matched on the unique field ``id_param`` (upsert, keyed update)."""
+    return id_param is not None and operation in ("upsert", "update")
 
 
 def _id_settable(column: str, operation: str, id_param: str | None) -> bool:
-    return column == "id" and (operation == "update" or id_param == "id")
+    return column == "id" and (
+        (operation == "update" and id_param in (None, "id")) or id_param == "id"
+    )
 
 
 def _column_problem(spec: ObjectSpec, col: Any, operation: str, id_param: str | None) -> str:
@@ -258,6 +270,11 @@ def _column_problem(spec: ObjectSpec, col: Any, operation: str, id_param: str | 
         return ""
     if field.system_managed_name:
         return f"column {col!r} is set by Vault ({spec.name} names its records itself)"
+    if col == "id" and operation == "update":
+        return (
+            f"column 'id' cannot be sent with id_param={id_param!r} (records are matched on "
+            f"{id_param}); drop it, or update by id"
+        )
     if col == "id":
         return "column 'id' cannot be set on create; use update() or upsert(id_param='id')"
     return f"column {col!r} is a field Vault does not let you set (not editable)"
@@ -282,9 +299,10 @@ def _missing_problems(
     spec: ObjectSpec, cols: Sequence[str], operation: str, id_param: str | None
 ) -> list[str]:
     problems = []
-    if operation == "update" and "id" not in cols:
+    if operation == "update" and id_param is None and "id" not in cols:
         problems.append("column 'id' is missing: update needs the record id of each row")
-    if operation == "upsert" and id_param is not None:
+    if _by_key(operation, id_param):
+        assert id_param is not None
         field = spec.fields.get(id_param)
         if field is None:
             problems.append(
@@ -349,8 +367,8 @@ def derive_schema(
     - boolean: bool values or text ``true``/``false`` in any case; 0/1 fail.
     - picklist: value names; labels and unknown values fail with a suggestion. Multi-value
       fields take a list/tuple of names or one comma-separated text without spaces.
-    - unique fields and the upsert key: every row of a value repeated in the frame fails
-      (exact comparison); the upsert key and ``id`` must not be blank.
+    - unique fields and the key (``id_param`` of upsert or update): every row of a value
+      repeated in the frame fails (exact comparison); the key and ``id`` must not be blank.
     - references (``Object``, ``rel__cr.field``): non-empty text; ``id``: text starting with
       the object's id prefix.
 
@@ -395,7 +413,8 @@ def _schema_columns(
         return ["id"] if columns is None or "id" in columns else []
     if columns is None:
         wanted = [n for n, f in spec.fields.items() if f.editable]
-        columns = ["id", *wanted] if operation == "update" or id_param == "id" else wanted
+        by_id = (operation == "update" and id_param is None) or id_param == "id"
+        columns = ["id", *wanted] if by_id else wanted
     keep = []
     for col in dict.fromkeys(columns):
         if not isinstance(col, str) or col.startswith(RESULT_PREFIX):
@@ -416,7 +435,7 @@ def _checks_for(
     if field is None:  # rel__cr.field, object_type__v.api_name__v, source_record_id
         return [rules.build("text", None, ctx), rules.build("not_empty", None, ctx)]
     checks = []
-    if col == id_param:
+    if col == id_param and _by_key(operation, id_param):
         checks += [rules.key_required(id_param), rules.key_unique()]
     elif col == "id" and operation in ("update", "action", "delete"):
         checks += [rules.id_required(operation), rules.duplicates()]

@@ -194,7 +194,7 @@ def id_required(operation: str) -> pdr.Check:
 
 def key_required(id_param: str) -> pdr.Check:
     """Fail blank values of the upsert key ``id_param``."""
-    error = f"is blank, but it is the upsert key (id_param={id_param!r})"
+    error = f"is blank, but it is the key that matches records (id_param={id_param!r})"
     return _check(lambda s: ~_blank(s), "key_required", error, ignore_na=False, per_value=False)
 
 

@@ -56,7 +56,7 @@ def send_batch(client: VaultClient, options: WriteOptions, batch: Batch) -> Outc
             f"vobjects/{options.object_name}",
             body=body,
             content_type=CONTENT_TYPES[options.body_format],
-            params={"idParam": options.id_param} if options.operation == "upsert" else None,
+            params=_id_param(options),
             idempotent=options.operation in IDEMPOTENT,
             extra_headers=_migration_headers(options),
         )
@@ -104,6 +104,13 @@ def _own_repeated_changes(outcomes: Outcomes) -> None:
             and ";" not in error
         ):
             outcomes.status[k], outcomes.errors[k] = "SUCCESS", None
+
+
+def _id_param(options: WriteOptions) -> dict[str, str] | None:
+    """``?idParam=`` for an upsert, and for an update matched on a unique field."""
+    if options.operation in ("upsert", "update") and options.id_param is not None:
+        return {"idParam": options.id_param}
+    return None
 
 
 def _migration_headers(options: WriteOptions) -> dict[str, str] | None:

@@ -128,18 +128,61 @@ def test_update_in_batches_with_result_frame_sent_again(vault, client):
     assert {r["unit_price__c"] for r in vault.records("product__v")} == {Decimal("9.99")}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="update(id_param=...) is not supported: the accessor has no id_param, "
-    "metadata._check_operation allows id_param only for upsert, sending adds idParam only "
-    "for upsert, and the sandbox reads idParam only on POST",
-)
 def test_update_by_external_id(vault, client):
-    _made(2)
-    frame = pd.DataFrame({"external_id__v": ["P-000001"], "unit_price__c": [7.0]})
+    _, ids = _made(3)
+    before = {r["id"]: r for r in vault.records("product__v")}
+    frame = pd.DataFrame({"external_id__v": ["P-000002", "P-000001"], "unit_price__c": [7.0, 8.5]})
     out = frame.vault.update("product__v", id_param="external_id__v", progress=False)
-    assert out["vault_status"].tolist() == ["SUCCESS"]
+    assert list(out.columns) == ["external_id__v", "unit_price__c", *RESULT]
+    assert out["vault_status"].tolist() == ["SUCCESS", "SUCCESS"]
+    assert out["vault_id"].tolist() == [ids[2], ids[1]]
+    assert out["vault_error"].isna().all()
+    assert vault.record("product__v", ids[2])["unit_price__c"] == Decimal("7.00")
+    assert vault.record("product__v", ids[1])["unit_price__c"] == Decimal("8.50")
+    assert vault.record("product__v", ids[0]) == before[ids[0]]
+    puts = [r[1] for r in vault.requests_log if r[0] == "PUT"]
+    assert len(puts) == 1 and "idParam=external_id__v" in puts[0]
+
+
+def test_update_by_external_id_not_found_fails_that_row_only(vault, client):
+    _, ids = _made(2)
+    frame = pd.DataFrame({"external_id__v": ["P-999999", "P-000000"], "pack_size__c": [3, 4]})
+    out = frame.vault.update("product__v", id_param="external_id__v", progress=False)
+    assert out["vault_status"].tolist() == ["FAILURE", "SUCCESS"]
+    assert out.loc[0, "vault_error"].startswith("INVALID_DATA: ")
+    assert out.loc[1, "vault_id"] == ids[0]
+    assert len(vault.records("product__v")) == 2  # update never creates
+    assert vault.record("product__v", ids[0])["pack_size__c"] == 4
+
+
+def test_update_by_external_id_duplicated_or_missing_key_is_invalid(vault, client):
+    _, ids = _made(2)
+    frame = pd.DataFrame(
+        {
+            "external_id__v": ["P-000000", "P-000001", "P-000000", None],
+            "unit_price__c": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    out = frame.vault.update("product__v", id_param="external_id__v", progress=False)
+    assert out["vault_status"].tolist() == ["INVALID", "SUCCESS", "INVALID", "INVALID"]
+    assert "duplicated" in out.loc[0, "vault_error"]
+    assert out.loc[3, "vault_error"].startswith("VALIDATION: external_id__v")
+    assert vault.record("product__v", ids[1])["unit_price__c"] == Decimal("2.00")
+    assert vault.record("product__v", ids[0])["unit_price__c"] not in (Decimal("1"), Decimal("3"))
+    assert _requests(vault, "PUT") == 1
+
+
+def test_update_id_param_must_be_a_unique_column(vault, client):
+    _, ids = _made(1)
+    frame = pd.DataFrame({"generic_name__vs": ["g"], "unit_price__c": [1.0]})
+    with pytest.raises(FrameError, match="not a unique field"):
+        frame.vault.update("product__v", id_param="generic_name__vs", progress=False)
+    with pytest.raises(FrameError, match="id_param column 'external_id__v' is missing"):
+        frame.vault.update("product__v", id_param="external_id__v", progress=False)
+    keyed = pd.DataFrame({"id": ids, "external_id__v": ["P-000000"], "unit_price__c": [1.0]})
+    with pytest.raises(FrameError, match="column 'id' cannot be sent with id_param"):
+        keyed.vault.update("product__v", id_param="external_id__v", progress=False)
+    assert _requests(vault, "PUT") == 0
 
 
 def test_update_is_repeated_when_its_answer_is_lost(vault, client):

@@ -142,6 +142,28 @@ def test_update_unchanged_row_warns(api, product_id):
     assert row["warnings"][0]["warning_type"] == "NO_DATA_CHANGES"
 
 
+def test_update_by_id_param(api, vault, product_id):
+    other = vault.seed(
+        "product__v",
+        [{"name__v": "Other", "product_family__c": "device__c", "external_id__v": "OTH-1"}],
+    )[0]
+    body = "external_id__v,pack_size__c\nCHC-1,5\nNOPE-1,6\nOTH-1,7\n,8\nOTH-1,9\n"
+    ok, unknown, dup1, blank, dup2 = rows_of(
+        api.csv("product__v", body, method="PUT", idParam="external_id__v")
+    )
+    assert ok["responseStatus"] == "SUCCESS" and ok["data"]["id"] == product_id
+    assert error_types(unknown) == ["INVALID_DATA"]  # update never creates
+    assert error_types(dup1) == error_types(dup2) == ["INVALID_DATA"]
+    assert error_types(blank) == ["PARAMETER_REQUIRED"]
+    assert str(vault.record("product__v", product_id)["pack_size__c"]) == "5"
+    assert vault.record("product__v", other)["pack_size__c"] is None
+    assert len(vault.records("product__v")) == 2
+    not_unique = api.csv("product__v", "generic_name__vs,pack_size__c\ng,1\n", method="PUT",
+                         idParam="generic_name__vs")  # fmt: skip
+    assert not_unique["responseStatus"] == "FAILURE"
+    assert not_unique["errors"][0]["type"] == "INVALID_DATA"
+
+
 def test_update_needs_an_id_column(api):
     result = api.csv("product__v", "name__v\nX\n", method="PUT")
     assert result["errors"][0]["type"] == "PARAMETER_REQUIRED"

@@ -233,7 +233,7 @@ def test_bad_operation_arguments(product):
     with pytest.raises(ConfigurationError, match="id_param is needed for upsert"):
         check_columns(product, ["id"], operation="upsert")
     with pytest.raises(ConfigurationError, match="only for upsert"):
-        check_columns(product, ["id"], operation="update", id_param="id")
+        check_columns(product, ["id"], operation="create", id_param="id")
 
 
 # --- derive_schema: which checks each field type gets --------------------------------------
@@ -565,7 +565,7 @@ def test_upsert_key_missing_and_duplicated(product, picklists):
     )
     assert errors == [
         duplicated,
-        "external_id__v: is blank, but it is the upsert key (id_param='external_id__v')",
+        "external_id__v: is blank, but it is the key that matches records (id_param='external_id__v')",
         None,
         duplicated,
         duplicated,

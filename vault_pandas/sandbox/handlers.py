@@ -209,8 +209,10 @@ def write(backend: Backend, req: Request, op: str) -> dict[str, Any]:
     obj = req.params["obj"]
     backend.check_object(obj)
     batch = parse_batch(req)
-    id_param = req.query.get("idParam") if op == "create" else None
-    if id_param is not None:
+    id_param = req.query.get("idParam") if op in ("create", "update") else None
+    if op == "update":
+        batch.id_param, id_param = id_param, None  # update matches on it, never creates
+    elif id_param is not None:
         op = "upsert"
     outcomes = backend.write(op, obj, batch, id_param=id_param, row_faults=req.row_faults)
     data = [_render(o, req, op == "upsert") for o in outcomes]

@@ -47,10 +47,15 @@ class RequestFailure(Exception):
 
 @dataclass
 class Batch:
-    """Rows of one request. A row maps column -> raw value, holding only the columns given."""
+    """Rows of one request. A row maps column -> raw value, holding only the columns given.
+
+    ``id_param`` is the ``?idParam=`` of an update (PUT): the unique field to match records on
+    instead of ``id``.
+    """
 
     columns: list[str]
     rows: list[dict[str, Any]]
+    id_param: str | None = None
 
 
 @dataclass
@@ -272,6 +277,17 @@ def _id_param_key(meta: dict[str, Any], raw: Any) -> Any:
     return raw.strip() if meta["type"] == "ID" else parse_value(meta, raw)
 
 
+def _id_param_meta(object_name: str, batch: Batch, id_param: str) -> dict[str, Any]:
+    """The unique field ``id_param``; unknown, not unique, or not a column fails the request."""
+    meta = field_map(object_name).get(id_param)
+    if meta is None or not meta["unique"]:
+        why = "is not a field" if meta is None else "is not unique"
+        raise RequestFailure("INVALID_DATA", f"idParam [{id_param}] {why} on [{object_name}]")
+    if id_param not in batch.columns:
+        raise RequestFailure("PARAMETER_REQUIRED", f"The input has no [{id_param}] column")
+    return meta
+
+
 def upsert(
     store: Store,
     object_name: str,
@@ -291,12 +307,7 @@ def upsert(
         or given twice.
     """
     _check_size(batch)
-    meta = field_map(object_name).get(id_param)
-    if meta is None or not meta["unique"]:
-        why = "is not a field" if meta is None else "is not unique"
-        raise RequestFailure("INVALID_DATA", f"idParam [{id_param}] {why} on [{object_name}]")
-    if id_param not in batch.columns:
-        raise RequestFailure("PARAMETER_REQUIRED", f"The input has no [{id_param}] column")
+    meta = _id_param_meta(object_name, batch, id_param)
     ctx = _plan(store, object_name, batch.columns)
     given = [row.get(id_param) for row in batch.rows]
     dupes = [v for v, n in Counter(_key(v) for v in given if not is_blank(v)).items() if n > 1]
@@ -350,7 +361,11 @@ def update(
     """Update the record named by each row's ``id``; a blank cell clears that field.
 
     Rows whose id is blank, unknown or repeated in the request fail; other rows succeed.
+    With ``batch.id_param`` (``?idParam=``) records are matched on that unique field instead
+    (see :func:`_update_by_key`).
     """
+    if batch.id_param is not None and batch.id_param != "id":
+        return _update_by_key(store, object_name, batch, batch.id_param, row_faults)
     ids, counts = _keyed_rows(store, object_name, batch)
     ctx = _plan(store, object_name, batch.columns)
     outcomes = []
@@ -360,6 +375,58 @@ def update(
             outcome = _update_row(ctx, row, rid, skip="id")
             outcome.event = None
         outcomes.append(outcome)
+    return outcomes
+
+
+def _update_by_key(
+    store: Store,
+    object_name: str,
+    batch: Batch,
+    id_param: str,
+    row_faults: dict[int, str] | None,
+) -> list[Outcome]:
+    """Update the record whose unique ``id_param`` equals each row's value; never create.
+
+    A blank key fails the row (``PARAMETER_REQUIRED``), a key matching no record fails it
+    (``INVALID_DATA``), and rows naming the same record fail (``INVALID_DATA``), as repeated
+    ids do; other rows are updated.
+
+    Raises
+    ------
+    RequestFailure
+        Besides the :func:`create` cases: ``id_param`` unknown, not unique, or not a column.
+    """
+    _check_size(batch)
+    meta = _id_param_meta(object_name, batch, id_param)
+    ctx = _plan(store, object_name, batch.columns)
+    matched: list[str | Outcome] = []
+    for i, row in enumerate(batch.rows):
+        raw = row.get(id_param)
+        problem = _faulted(row_faults, i)
+        if problem is None and is_blank(raw):
+            problem = Outcome("FAILURE", errors=[("PARAMETER_REQUIRED", f"Missing [{id_param}]")])
+        rid = None
+        if problem is None:
+            try:
+                rid = store.find(object_name, id_param, _id_param_key(meta, raw))
+            except InvalidValue as exc:
+                problem = Outcome("FAILURE", errors=[(exc.type, exc.message)])
+        if problem is None and rid is None:
+            why = f"No {object_name} record has {id_param} [{raw}]"
+            problem = Outcome("FAILURE", errors=[("INVALID_DATA", why)])
+        matched.append(problem if problem is not None else str(rid))
+    counts = Counter(m for m in matched if isinstance(m, str))
+    outcomes = []
+    for row, m in zip(batch.rows, matched, strict=True):
+        if isinstance(m, Outcome):
+            outcomes.append(m)
+        elif counts[m] > 1:
+            why = f"[{id_param}] value [{row.get(id_param)}] names a record another row names"
+            outcomes.append(Outcome("FAILURE", id=m, errors=[("INVALID_DATA", why)]))
+        else:
+            outcome = _update_row(ctx, row, m, skip=id_param)
+            outcome.event = None
+            outcomes.append(outcome)
     return outcomes
 
 
