@@ -565,7 +565,8 @@ def test_upsert_key_missing_and_duplicated(product, picklists):
     )
     assert errors == [
         duplicated,
-        "external_id__v: is blank, but it is the key that matches records (id_param='external_id__v')",
+        "external_id__v: is blank, but it is the key that matches records "
+        "(id_param='external_id__v')",
         None,
         duplicated,
         duplicated,
