@@ -84,6 +84,7 @@ class Batch:
 
     positions: np.ndarray  # row positions this request decides
     table: pa.Table | None = None  # formatted rows (record calls)
+    body: bytes | None = None  # the request body built from them
     ids: list[str] | None = None  # unique ids (action calls)
     expand: np.ndarray | None = None  # actions: for each position, its index into ids
 
@@ -93,12 +94,15 @@ def record_batches(
     rows: RowOutcomes,
     formatter: Callable[[pd.DataFrame], FormattedBlock],
     subset: np.ndarray | None = None,
+    body: Callable[[pa.Table], bytes] | None = None,
 ) -> Iterator[Batch]:
     """Yield record requests lazily, formatting one block of rows at a time.
 
     Rows already INVALID are left out; values the formatter cannot send faithfully make
     their rows INVALID here, before their request is built. ``subset`` limits the batches
-    to those row positions (a resumed load, or a second pass over some rows).
+    to those row positions (a resumed load, or a second pass over some rows). ``body``
+    builds each request's body here, in the producing thread: Arrow memory allocated in
+    worker threads stays in per-thread pools and grew the peak with the worker count.
     """
     header = len(",".join(map(str, frame.columns)).encode()) + 1
     base = np.arange(len(frame)) if subset is None else np.asarray(subset, dtype=np.int64)
@@ -122,7 +126,8 @@ def record_batches(
             msg = "SIZE: this row alone is larger than Vault's 50 MB request limit"
             rows.add_invalid(positions[too_large], np.full(len(too_large), msg, dtype=object))
         for a, b in spans:
-            yield Batch(positions[a:b], table=table.slice(a, b - a))
+            part = table.slice(a, b - a)
+            yield Batch(positions[a:b], table=part, body=body(part) if body else None)
 
 
 def action_batches(

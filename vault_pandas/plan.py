@@ -48,7 +48,8 @@ def object_spec(client: VaultClient, object_name: str) -> ObjectSpec:
 
 def schema_for(client: VaultClient, spec: ObjectSpec, **kwargs: Any):  # noqa: ANN201
     """The pandera schema derived from ``spec`` and its picklists."""
-    picklists = {name: client.picklist(name) for name in picklists_needed(spec)}
+    needed = picklists_needed(spec, kwargs.get("columns"))  # only the frame's columns
+    picklists = {name: client.picklist(name) for name in needed}
     return derive_schema(spec, picklists, **kwargs)
 
 

@@ -50,7 +50,9 @@ def send_batch(client: VaultClient, options: WriteOptions, batch: Batch) -> Outc
     else:
         assert batch.table is not None
         n = batch.table.num_rows
-        body = csv_body(batch.table) if options.body_format == "csv" else json_body(batch.table)
+        body = batch.body
+        if body is None:
+            body = csv_body(batch.table) if options.body_format == "csv" else json_body(batch.table)
         resp = client.send(
             METHODS[options.operation],
             f"vobjects/{options.object_name}",

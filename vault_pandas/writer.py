@@ -23,7 +23,7 @@ from .progress import Progress
 from .recovery import reconcile_unknown, retryable_rows
 from .results import INVALID, SKIPPED, SUCCESS, UNKNOWN, VALID, WARNING
 from .sending import IDEMPOTENT, Sender, Stopped
-from .serialization import format_frame
+from .serialization import csv_body, format_frame, json_body
 
 log = logging.getLogger("vault_pandas")
 
@@ -132,7 +132,8 @@ class _Load:
             frame = self.data[[options.id_column]].set_axis(["id"], axis=1)
         else:
             frame = self.data[plan.send_columns]
-        return record_batches(frame, self.rows, formatter, subset)
+        body = csv_body if options.body_format == "csv" else json_body
+        return record_batches(frame, self.rows, formatter, subset, body)
 
     def open_checkpoint(self) -> np.ndarray:
         """Restore an earlier run's outcomes; return the rows that are settled."""

