@@ -341,6 +341,7 @@ class VaultClient:
         path = urlsplit(url).path
         started = time.monotonic()
         self.stats.add(requests=1)
+        raw = None
         try:
             raw = self._pool.request(method, url, body=body, headers=headers, retries=False)
         except _NOT_SENT as exc:
@@ -353,9 +354,8 @@ class VaultClient:
                 f"({_reason(exc)}); its outcome is unknown",
                 sent=True,
             ) from None
-        finally:
-            answered = locals().get("raw")
-            self.limiter.observe(answered.headers if answered is not None else None, sent_at)
+        finally:  # every acquire is matched by one observe, answered or not
+            self.limiter.observe(raw.headers if raw is not None else None, sent_at)
         elapsed = time.monotonic() - started
         execution_id = raw.headers.get("X-VaultAPI-ExecutionId")
         payload = _parse_json(raw.data)
