@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .results import FAILURE, INVALID, SUCCESS, UNKNOWN, WARNING
@@ -46,9 +46,9 @@ class Progress:
         if enabled and total:
             self._bar = _tqdm()(total=total, desc=desc, unit="row", leave=True, dynamic_ncols=True)
 
-    def update(self, statuses: Iterable[str]) -> None:
-        """Count the outcomes of finished rows and advance the bar by their number."""
-        batch = Counter(statuses)
+    def update(self, statuses: Iterable[str] | Mapping[str, int]) -> None:
+        """Count the outcomes of finished rows (or ``{status: rows}``) and advance the bar."""
+        batch = Counter(statuses)  # a mapping of counts, or one status per row
         self.counts.update(batch)
         if self._bar is not None:
             shown = {k: self.counts[k] for k in (SUCCESS, WARNING, FAILURE, INVALID, UNKNOWN)}

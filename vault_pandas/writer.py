@@ -182,7 +182,7 @@ class _Load:
                 if not self.recover(sender, number):
                     break
         finally:
-            progress.update([INVALID] * int((self.rows.status == INVALID).sum()))
+            progress.update({INVALID: int((self.rows.status == INVALID).sum())})
             progress.close()
             self.stats.requests = sender.requests
             if self.checkpoint is not None:
