@@ -4,7 +4,7 @@
     python benchmarks/profile_write.py --breakdown [--rows 100000]
 
 The sandbox runs in its own process. The main thread is profiled as a whole; the worker
-threads are profiled inside ``vault_pandas.sending.send_batch`` (wrapped here, the library is
+threads are profiled inside ``vault_pandas.write.sending.send_batch`` (wrapped here, the library is
 not changed), each with its own profiler; the profiles are merged. The clock is
 ``time.thread_time`` (CPU of the calling thread), so time spent waiting on the network or on
 other threads does not count: the numbers add up to client CPU, not wall time.
@@ -45,13 +45,13 @@ def breakdown(rows: int, workers: int | None) -> None:
     import numpy as np
     import urllib3
 
-    from vault_pandas.batching import BLOCK_ROWS, MAX_RECORDS
-    from vault_pandas.outcomes import RowOutcomes
-    from vault_pandas.plan import prepare
-    from vault_pandas.responses import record_outcomes
-    from vault_pandas.sending import DEFAULT_MAX_WORKERS
-    from vault_pandas.serialization import csv_body, format_frame
-    from vault_pandas.writer import WriteOptions
+    from vault_pandas.results.answers import record_outcomes
+    from vault_pandas.results.rows import RowOutcomes
+    from vault_pandas.write.batching import BLOCK_ROWS, MAX_RECORDS
+    from vault_pandas.write.bodies import csv_body, format_frame
+    from vault_pandas.write.pipeline import WriteOptions
+    from vault_pandas.write.plan import prepare
+    from vault_pandas.write.sending import DEFAULT_MAX_WORKERS
 
     workers = workers or DEFAULT_MAX_WORKERS
     frame = products(rows)

@@ -181,7 +181,7 @@ def vault_pandas_load(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _default_workers() -> int:
-    from vault_pandas.sending import DEFAULT_MAX_WORKERS
+    from vault_pandas.write.sending import DEFAULT_MAX_WORKERS
 
     return DEFAULT_MAX_WORKERS
 
@@ -252,9 +252,9 @@ def build_bodies(frame, op: str, url: str, username: str, password: str) -> list
     """The exact CSV bodies vault_pandas sends for ``frame`` (same formatter, same blocks,
     same 500-row cuts), built with its own functions. Not timed."""
     import vault_pandas
-    from vault_pandas.batching import BLOCK_ROWS, MAX_RECORDS
-    from vault_pandas.plan import object_spec
-    from vault_pandas.serialization import csv_body, format_frame
+    from vault_pandas.write.batching import BLOCK_ROWS, MAX_RECORDS
+    from vault_pandas.write.bodies import csv_body, format_frame
+    from vault_pandas.write.plan import object_spec
 
     client = vault_pandas.connect(url, username=username, password=password, client_id=CLIENT_ID)
     spec = object_spec(client, OBJECT)

@@ -5,11 +5,8 @@ Importing the package registers the ``df.vault`` accessor.
 
 from __future__ import annotations
 
-from . import accessor as _accessor  # noqa: F401  (registers df.vault)
-from . import display as _display
-from .client import VaultClient
-from .connection import connect, default_client, set_default_client
-from .errors import (
+from vault_pandas import accessor as _accessor  # noqa: F401  (registers df.vault)
+from vault_pandas.errors import (
     AuthenticationError,
     ConfigurationError,
     FrameError,
@@ -20,9 +17,20 @@ from .errors import (
     VaultAPIError,
     VaultPandasError,
 )
-from .files import load_file
-from .results import FAILURE, INVALID, SKIPPED, SUCCESS, UNKNOWN, VALID, WARNING
-from .vql import read, read_vql
+from vault_pandas.read.vql import read, read_vql
+from vault_pandas.results import display as _display
+from vault_pandas.results.outcomes import (
+    FAILURE,
+    INVALID,
+    SKIPPED,
+    SUCCESS,
+    UNKNOWN,
+    VALID,
+    WARNING,
+)
+from vault_pandas.transport.client import VaultClient
+from vault_pandas.transport.connection import connect, default_client, set_default_client
+from vault_pandas.write.files import load_file
 
 __version__ = "0.1.0"
 

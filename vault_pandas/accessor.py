@@ -7,10 +7,11 @@ from typing import Any
 
 import pandas as pd
 
-from . import names, report
-from .client import VaultClient
-from .connection import resolve_client
-from .writer import BodyFormat, OnInvalid, WriteOptions, write
+from vault_pandas.results import summary as report
+from vault_pandas.transport import names
+from vault_pandas.transport.client import VaultClient
+from vault_pandas.transport.connection import resolve_client
+from vault_pandas.write.pipeline import BodyFormat, OnInvalid, WriteOptions, write
 
 
 @pd.api.extensions.register_dataframe_accessor("vault")
@@ -251,7 +252,7 @@ class VaultAccessor:
         self, object_name: str, *, operation: str = "create", client: VaultClient | None = None
     ):  # noqa: ANN201
         """The pandera schema derived from the object's Vault metadata (to inspect or extend)."""
-        from .plan import object_spec, schema_for
+        from vault_pandas.write.plan import object_spec, schema_for
 
         client = resolve_client(client)
         spec = object_spec(client, names.check_name(object_name, "object name"))
@@ -285,7 +286,7 @@ class VaultAccessor:
         Rows found once become ``SUCCESS`` with their id. Rows not found are sent again when
         ``resend=True`` (a create), otherwise they stay ``UNKNOWN`` with a note.
         """
-        from .recovery import reconcile_result
+        from vault_pandas.write.recovery import reconcile_result
 
         return reconcile_result(self._frame, object_name, key, resolve_client(client), resend)
 
@@ -325,8 +326,8 @@ class VaultAccessor:
         ...     back[["name__v", "product_family__c"]].values.tolist()
         [['A', 'device__c']]
         """
-        from .errors import FrameError
-        from .vql import read_keys
+        from vault_pandas.errors import FrameError
+        from vault_pandas.read.vql import read_keys
 
         column = key if column is None else column
         if column not in self._frame.columns:
@@ -341,7 +342,7 @@ class VaultAccessor:
         A readable view of the metadata behind :meth:`schema`: ``label``, ``type``,
         ``required``, ``editable``, ``unique``, ``limits`` and ``values`` (picklist values as
         ``name (Label)``, or a reference's target), required editable fields first. See
-        :func:`vault_pandas.describe.describe_fields`.
+        :func:`vault_pandas.schema.fields.describe_fields`.
 
         Parameters
         ----------
@@ -370,9 +371,9 @@ class VaultAccessor:
         >>> table.loc["product_family__c", "values"]
         'small_molecule__c (Small Molecule), biologic__c (Biologic), ...'
         """
-        from .describe import describe_fields
-        from .metadata import picklists_needed
-        from .plan import object_spec
+        from vault_pandas.schema.fields import describe_fields
+        from vault_pandas.schema.metadata import picklists_needed
+        from vault_pandas.write.plan import object_spec
 
         client = resolve_client(client)
         spec = object_spec(client, names.check_name(object_name, "object name"))

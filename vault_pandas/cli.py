@@ -22,12 +22,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import __version__, report
-from .client import VaultClient
-from .connection import connect
-from .errors import LoadInterrupted, PartialLoadError, VaultPandasError
-from .profiles import CONFIG_ENV, Settings, resolve
-from .results import STATUSES, SUCCESS, VALID, VAULT_ERROR, VAULT_STATUS, WARNING
+from vault_pandas import __version__
+from vault_pandas.errors import LoadInterrupted, PartialLoadError, VaultPandasError
+from vault_pandas.results import summary as report
+from vault_pandas.results.outcomes import (
+    STATUSES,
+    SUCCESS,
+    VALID,
+    VAULT_ERROR,
+    VAULT_STATUS,
+    WARNING,
+)
+from vault_pandas.transport.client import VaultClient
+from vault_pandas.transport.connection import connect
+from vault_pandas.transport.profiles import CONFIG_ENV, Settings, resolve
 
 EXIT_OK = 0
 EXIT_ROWS_FAILED = 1
@@ -201,7 +209,7 @@ def _client(args: argparse.Namespace) -> Iterator[VaultClient]:
         if args.sandbox:
             if args.vault or args.profile:
                 raise CLIError("--sandbox cannot be combined with --vault or --profile")
-            from . import sandbox  # the library never starts one; the command line may
+            from vault_pandas import sandbox  # the library never starts one; the command line may
 
             vault = stack.enter_context(sandbox.run())
             s = Settings(vault.url, vault.username, vault.password)
@@ -371,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["sandbox"]:  # the sandbox's own command line, not duplicated here
-        from .sandbox.__main__ import main as sandbox_main
+        from vault_pandas.sandbox.__main__ import main as sandbox_main
 
         return sandbox_main(argv[1:])
     args = _parser().parse_args(argv)

@@ -11,7 +11,8 @@ import pytest
 from cli_helpers import PASSWORD, USERNAME
 
 import vault_pandas
-from vault_pandas import ConfigurationError, profiles, sandbox
+from vault_pandas import ConfigurationError, sandbox
+from vault_pandas.transport import profiles
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from vault_pandas import ConfigurationError, VaultAPIError
-from vault_pandas.describe import COLUMNS, describe_fields
-from vault_pandas.metadata import FieldSpec, ObjectSpec
+from vault_pandas.schema.fields import COLUMNS, describe_fields
+from vault_pandas.schema.metadata import FieldSpec, ObjectSpec
 
 
 def test_product_fields(client):

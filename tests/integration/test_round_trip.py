@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 import vault_pandas
-from vault_pandas import vql
+from vault_pandas.read import vql
 
 AREAS = ["oncology__c", "cardiology__c", "neurology__c", "immunology__c", "rare_disease__c"]
 FAMILIES = ["small_molecule__c", "biologic__c", "vaccine__c", "device__c"]

@@ -27,7 +27,7 @@ TIMEOUT = 300  # seconds per cell
 # Run in the kernel after the notebook: print, as JSON, every secret still in memory.
 PROBE = """
 import gc as _gc, json as _json
-from vault_pandas.auth import SessionAuth as _SessionAuth
+from vault_pandas.transport.auth import SessionAuth as _SessionAuth
 from vault_pandas.sandbox import SandboxVault as _SandboxVault
 _secrets = set()
 for _obj in _gc.get_objects():

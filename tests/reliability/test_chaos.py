@@ -8,7 +8,7 @@ import pytest
 from frames import assert_stored, products
 
 import vault_pandas
-from vault_pandas.client import RetryPolicy
+from vault_pandas.transport.client import RetryPolicy
 
 FAST_RETRY = RetryPolicy(attempts=6, base=0.01, cap=0.05, budget=30)
 

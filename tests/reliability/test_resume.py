@@ -16,7 +16,7 @@ import pytest
 from frames import assert_stored, products
 
 import vault_pandas
-from vault_pandas import sending
+from vault_pandas.write import sending
 
 TESTS = Path(__file__).resolve().parents[1]
 

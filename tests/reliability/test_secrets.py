@@ -9,8 +9,8 @@ import pytest
 from frames import products
 
 import vault_pandas
-from vault_pandas import auth as auth_module
-from vault_pandas.client import RetryPolicy
+from vault_pandas.transport import auth as auth_module
+from vault_pandas.transport.client import RetryPolicy
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 import numpy as np
 
-from vault_pandas.batching import MAX_RECORDS, plan_batches
+from vault_pandas.write.batching import MAX_RECORDS, plan_batches
 
 
 def _covered(batches):

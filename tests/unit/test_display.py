@@ -1,6 +1,6 @@
 import pandas as pd
 
-from vault_pandas import display
+from vault_pandas.results import display
 
 
 class FakeFormatter:

@@ -1,4 +1,4 @@
-from vault_pandas.limits import BurstLimiter
+from vault_pandas.transport.limits import BurstLimiter
 
 
 class FakeClock:

@@ -1,4 +1,4 @@
-"""Unit tests for vault_pandas.metadata: metadata parsing, column checks, derived schemas."""
+"""Unit tests for vault_pandas.schema.metadata: metadata parsing, column checks, derived schemas."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from pandera import errors as pa_errors
 
 from vault_pandas.errors import ConfigurationError, FrameError
-from vault_pandas.metadata import (
+from vault_pandas.schema.metadata import (
     TYPE_RULES,
     FieldSpec,
     ObjectSpec,
@@ -20,7 +20,7 @@ from vault_pandas.metadata import (
     parse_object_metadata,
     picklists_needed,
 )
-from vault_pandas.validation import validate
+from vault_pandas.schema.validation import validate
 
 
 @pytest.fixture

@@ -1,8 +1,13 @@
 import pytest
 
-from vault_pandas.client import normalise_url
 from vault_pandas.errors import ConfigurationError
-from vault_pandas.names import action_object, check_client_id, check_field_path, check_name
+from vault_pandas.transport.client import normalise_url
+from vault_pandas.transport.names import (
+    action_object,
+    check_client_id,
+    check_field_path,
+    check_name,
+)
 
 
 @pytest.mark.parametrize("bad", ["../auth", "a/b", "a?b", "x..y", "", "1abc", "a b", None, "é__c"])

@@ -1,4 +1,4 @@
-"""Unit tests for vault_pandas.validation: lazy validation mapped to per-row messages."""
+"""Unit tests for vault_pandas.schema.validation: lazy validation mapped to per-row messages."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from pandera.typing import Series
 
 from vault_pandas.errors import ConfigurationError, FrameError
-from vault_pandas.metadata import derive_schema, parse_object_metadata
-from vault_pandas.validation import FAILURE_COLUMNS, combine, validate
+from vault_pandas.schema.metadata import derive_schema, parse_object_metadata
+from vault_pandas.schema.validation import FAILURE_COLUMNS, combine, validate
 
 
 @pytest.fixture

@@ -12,10 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vault_pandas import ConfigurationError, VaultAPIError, VaultClient, vql
-from vault_pandas.sandbox.store import Store
-from vault_pandas.sandbox.vql import parse_query
-from vault_pandas.typing_vql import (
+from vault_pandas import ConfigurationError, VaultAPIError, VaultClient
+from vault_pandas.read import vql
+from vault_pandas.read.dtypes import (
     DATE_DTYPE,
     DATETIME_DTYPE,
     complete_describe,
@@ -23,6 +22,8 @@ from vault_pandas.typing_vql import (
     typed_column,
     typed_frame,
 )
+from vault_pandas.sandbox.store import Store
+from vault_pandas.sandbox.vql import parse_query
 
 # --- literals ------------------------------------------------------------------------------
 

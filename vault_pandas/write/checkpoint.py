@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigurationError
-from .outcomes import RowOutcomes
-from .results import SKIPPED, UNKNOWN
+from vault_pandas.errors import ConfigurationError
+from vault_pandas.results.outcomes import SKIPPED, UNKNOWN
+from vault_pandas.results.rows import RowOutcomes
 
 FORMAT_VERSION = 1
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .results import (
+from vault_pandas.results.outcomes import (
     INVALID,
     RESULT_PREFIX,
     SKIPPED,
@@ -45,7 +45,7 @@ class RowOutcomes:
     @classmethod
     def from_result(cls, result: pd.DataFrame) -> RowOutcomes:
         """Outcome arrays read back from a result frame's ``vault_*`` columns."""
-        from .errors import ConfigurationError
+        from vault_pandas.errors import ConfigurationError
 
         if VAULT_STATUS not in result.columns:
             raise ConfigurationError("not a result frame: it has no vault_status column")

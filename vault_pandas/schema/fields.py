@@ -7,7 +7,7 @@ from typing import Final
 
 import pandas as pd
 
-from vault_pandas.metadata import FieldSpec, ObjectSpec
+from vault_pandas.schema.metadata import FieldSpec, ObjectSpec
 
 COLUMNS: Final = ("label", "type", "required", "editable", "unique", "limits", "values")
 _VALUES_WIDTH: Final = 80  # picklist values beyond this are cut to "..."
@@ -26,7 +26,7 @@ def describe_fields(spec: ObjectSpec, picklists: Mapping[str, Mapping[str, str]]
     Parameters
     ----------
     spec : ObjectSpec
-        The object, as :func:`vault_pandas.metadata.parse_object_metadata` builds it.
+        The object, as :func:`vault_pandas.schema.metadata.parse_object_metadata` builds it.
     picklists : mapping
         Picklist name -> ``{value name: label}``; a picklist missing here is shown by name.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import ConfigurationError
+from vault_pandas.errors import ConfigurationError
 
 # Vault API names: lower-case letters, digits and underscores, starting with a letter, usually
 # with a namespace suffix such as __v, __c, __vs, __sys. Case is tolerated (Vault's own type

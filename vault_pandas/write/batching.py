@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .results import INVALID
+from vault_pandas.results.outcomes import INVALID
 
 if TYPE_CHECKING:
-    from .outcomes import RowOutcomes
-    from .serialization import FormattedBlock
+    from vault_pandas.results.rows import RowOutcomes
+    from vault_pandas.write.bodies import FormattedBlock
 
 MAX_RECORDS: Final = 500  # Vault: at most 500 records per bulk request
 MAX_BODY_BYTES: Final = 50_000_000  # Vault: at most 50 MB per request; kept in decimal MB

@@ -11,19 +11,19 @@ from urllib.parse import urlencode
 
 import numpy as np
 
-from . import vql
-from .batching import Batch
-from .errors import AuthenticationError, TransportError
-from .progress import Progress
-from .responses import Outcomes, action_outcomes, format_errors, record_outcomes
-from .results import FAILURE, SKIPPED, UNKNOWN
-from .serialization import csv_body, json_body
+from vault_pandas.errors import AuthenticationError, TransportError
+from vault_pandas.read import vql
+from vault_pandas.results.answers import Outcomes, action_outcomes, format_errors, record_outcomes
+from vault_pandas.results.outcomes import FAILURE, SKIPPED, UNKNOWN
+from vault_pandas.results.progress import Progress
+from vault_pandas.write.batching import Batch
+from vault_pandas.write.bodies import csv_body, json_body
 
 if TYPE_CHECKING:
-    from .checkpoint import Checkpoint
-    from .client import VaultClient
-    from .outcomes import RowOutcomes
-    from .writer import WriteOptions
+    from vault_pandas.results.rows import RowOutcomes
+    from vault_pandas.transport.client import VaultClient
+    from vault_pandas.write.checkpoint import Checkpoint
+    from vault_pandas.write.pipeline import WriteOptions
 
 log = logging.getLogger("vault_pandas")
 

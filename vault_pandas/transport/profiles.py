@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .auth import Secret
-from .connection import ENV_DNS
-from .errors import ConfigurationError
+from vault_pandas.errors import ConfigurationError
+from vault_pandas.transport.auth import Secret
+from vault_pandas.transport.connection import ENV_DNS
 
 log = logging.getLogger("vault_pandas")
 

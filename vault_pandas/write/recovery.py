@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from . import vql
-from .results import SUCCESS, UNKNOWN
+from vault_pandas.read import vql
+from vault_pandas.results.outcomes import SUCCESS, UNKNOWN
 
 if TYPE_CHECKING:
-    from .outcomes import RowOutcomes
+    from vault_pandas.results.rows import RowOutcomes
 
 log = logging.getLogger("vault_pandas")
 
@@ -89,9 +89,9 @@ def reconcile_result(
     resend: bool,  # noqa: ANN001
 ) -> pd.DataFrame:
     """``out.vault.reconcile``: resolve a result frame's UNKNOWN rows by a key field."""
-    from .errors import FrameError
-    from .outcomes import RowOutcomes, strip_results
-    from .writer import WriteOptions, write
+    from vault_pandas.errors import FrameError
+    from vault_pandas.results.rows import RowOutcomes, strip_results
+    from vault_pandas.write.pipeline import WriteOptions, write
 
     rows = RowOutcomes.from_result(result)
     data = strip_results(result)

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from .errors import ConfigurationError, LoadInterrupted, PartialLoadError
+from vault_pandas.errors import ConfigurationError, LoadInterrupted, PartialLoadError
 
 log = logging.getLogger("vault_pandas")
 

@@ -8,20 +8,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from . import names
-from .errors import ConfigurationError, FrameError
-from .metadata import (
+from vault_pandas.errors import ConfigurationError, FrameError
+from vault_pandas.schema.metadata import (
     ObjectSpec,
     check_columns,
     derive_schema,
     parse_object_metadata,
     picklists_needed,
 )
-from .validation import combine, validate
+from vault_pandas.schema.validation import combine, validate
+from vault_pandas.transport import names
 
 if TYPE_CHECKING:
-    from .client import VaultClient
-    from .writer import WriteOptions
+    from vault_pandas.transport.client import VaultClient
+    from vault_pandas.write.pipeline import WriteOptions
 
 
 VALIDATION_ERROR = "VALIDATION"  # the error type of rows that fail a local check

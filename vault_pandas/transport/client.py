@@ -21,10 +21,15 @@ from urllib3.exceptions import (
     NewConnectionError,
 )
 
-from . import names
-from .auth import RETRYABLE_LOGIN_ERRORS, Secret, SessionAuth
-from .errors import AuthenticationError, ConfigurationError, TransportError, VaultAPIError
-from .limits import BurstLimiter
+from vault_pandas.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    TransportError,
+    VaultAPIError,
+)
+from vault_pandas.transport import names
+from vault_pandas.transport.auth import RETRYABLE_LOGIN_ERRORS, Secret, SessionAuth
+from vault_pandas.transport.limits import BurstLimiter
 
 log = logging.getLogger("vault_pandas")
 

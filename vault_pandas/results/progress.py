@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .results import FAILURE, INVALID, SUCCESS, UNKNOWN, WARNING
+from vault_pandas.results.outcomes import FAILURE, INVALID, SUCCESS, UNKNOWN, WARNING
 
 
 def _interactive() -> bool:

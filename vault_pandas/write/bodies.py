@@ -28,8 +28,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from .errors import ConfigurationError
-from .formatting import (
+from vault_pandas.errors import ConfigurationError
+from vault_pandas.write.formatting import (
     BARE_CR,
     Formatted,
     Rules,

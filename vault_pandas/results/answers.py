@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .results import FAILURE, UNKNOWN
+from vault_pandas.results.outcomes import FAILURE, UNKNOWN
 
 
 @dataclass

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 from pandas.api.extensions import ExtensionArray
 
-from . import names
-from .errors import ConfigurationError, VaultPandasError
+from vault_pandas.errors import ConfigurationError, VaultPandasError
+from vault_pandas.transport import names
 
 if TYPE_CHECKING:
-    from .client import VaultClient
+    from vault_pandas.transport.client import VaultClient
 
 log = logging.getLogger("vault_pandas")
 _FORM = "application/x-www-form-urlencoded"
@@ -145,7 +145,7 @@ def read_vql(
     """Run a VQL query and return every page as one DataFrame, typed from Vault's metadata.
 
     The query is sent with ``X-VaultAPI-DescribeQuery: true`` and each column gets the one
-    dtype of its Vault type (see :mod:`vault_pandas.typing_vql`):
+    dtype of its Vault type (see :mod:`vault_pandas.read.dtypes`):
 
     =============================================  ==========================================
     Vault type                                      dtype (missing value)
@@ -186,8 +186,8 @@ def read_vql(
     ...     vault_pandas.read_vql("SELECT name__v FROM product__v")["name__v"].tolist()
     ['A']
     """
-    from .connection import resolve_client
-    from .typing_vql import complete_describe, typed_frame
+    from vault_pandas.read.dtypes import complete_describe, typed_frame
+    from vault_pandas.transport.connection import resolve_client
 
     if not isinstance(vql, str) or not _SELECT.match(vql):
         raise ConfigurationError("read_vql runs SELECT queries only")
@@ -215,7 +215,7 @@ def read_vql(
 
 def _progress_bar(first_page: Mapping[str, Any], enabled: bool | None) -> Any:
     """A tqdm bar over the records of a query that has more than one page, else None."""
-    from .progress import _interactive
+    from vault_pandas.results.progress import _interactive
 
     details = first_page.get("responseDetails") or {}
     total = details.get("total")
@@ -277,7 +277,7 @@ def read(
     ...     vql.read("product__v", ["name__v"], where={"name__v": ["O'Brien"]})["name__v"].tolist()
     ["O'Brien"]
     """
-    from .connection import resolve_client
+    from vault_pandas.transport.connection import resolve_client
 
     client = resolve_client(client)
     names.check_name(object_name, "object name")
@@ -321,7 +321,7 @@ def read_keys(
 
     Blank keys are ignored and each value is asked once; ``key`` is always selected.
     """
-    from .connection import resolve_client
+    from vault_pandas.transport.connection import resolve_client
 
     names.check_field_path(key, "key")
     client = resolve_client(client)
@@ -391,7 +391,7 @@ def _query(base: str, clauses: list[str], order: list[str]) -> str:
 
 def _empty(client: VaultClient, object_name: str, fields: list[str]) -> pd.DataFrame:
     """A frame with no row and every column typed, from the objects' metadata."""
-    from .typing_vql import describe_from_metadata, typed_frame
+    from vault_pandas.read.dtypes import describe_from_metadata, typed_frame
 
     return typed_frame([], describe_from_metadata(_fields_of(client), object_name, fields))
 

@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover - pandera < 0.24 has no pandera.pandas
     import pandera as pdr  # type: ignore[no-redef]
 
 if TYPE_CHECKING:
-    from vault_pandas.metadata import FieldSpec
+    from vault_pandas.schema.metadata import FieldSpec
 
 # --- value rules: each returns a bool "ok" array over non-null values of any dtype ---------
 
@@ -386,12 +386,12 @@ def _number(value: float) -> str:
 def build(rule: str, field: FieldSpec | None, ctx: Context) -> pdr.Check | None:
     """Return the check for ``rule`` on ``field`` (None: the metadata sets no such limit).
 
-    ``rule`` is a reason code of ``vault_pandas.metadata.TYPE_RULES``; ``field`` may be None
+    ``rule`` is a reason code of ``vault_pandas.schema.metadata.TYPE_RULES``; ``field`` may be None
     only for the rules that need no metadata (``text``, ``not_empty``).
 
     Examples
     --------
-    >>> from vault_pandas.metadata import FieldSpec
+    >>> from vault_pandas.schema.metadata import FieldSpec
     >>> ctx = Context("a__c", None, {}, None)
     >>> check = build("max_length", FieldSpec("s__c", "String", max_length=3), ctx)
     >>> check.name, check.error

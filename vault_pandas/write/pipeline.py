@@ -12,18 +12,23 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from . import names
-from .batching import action_batches, record_batches
-from .checkpoint import Checkpoint, fingerprint
-from .client import VaultClient
-from .errors import ConfigurationError, LoadInterrupted, PartialLoadError, ValidationError
-from .outcomes import RowOutcomes, strip_results
-from .plan import LoadPlan, prepare
-from .progress import Progress
-from .recovery import reconcile_unknown, retryable_rows
-from .results import INVALID, SKIPPED, SUCCESS, UNKNOWN, VALID, WARNING
-from .sending import IDEMPOTENT, Sender, Stopped
-from .serialization import csv_body, format_frame, json_body
+from vault_pandas.errors import (
+    ConfigurationError,
+    LoadInterrupted,
+    PartialLoadError,
+    ValidationError,
+)
+from vault_pandas.results.outcomes import INVALID, SKIPPED, SUCCESS, UNKNOWN, VALID, WARNING
+from vault_pandas.results.progress import Progress
+from vault_pandas.results.rows import RowOutcomes, strip_results
+from vault_pandas.transport import names
+from vault_pandas.transport.client import VaultClient
+from vault_pandas.write.batching import action_batches, record_batches
+from vault_pandas.write.bodies import csv_body, format_frame, json_body
+from vault_pandas.write.checkpoint import Checkpoint, fingerprint
+from vault_pandas.write.plan import LoadPlan, prepare
+from vault_pandas.write.recovery import reconcile_unknown, retryable_rows
+from vault_pandas.write.sending import IDEMPOTENT, Sender, Stopped
 
 log = logging.getLogger("vault_pandas")
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .results import STATUSES, VAULT_STATUS
+from vault_pandas.results.outcomes import STATUSES, VAULT_STATUS
 
 
 def summary_line(frame: pd.DataFrame) -> str | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .errors import ConfigurationError
-from .results import (
+from vault_pandas.errors import ConfigurationError
+from vault_pandas.results.outcomes import (
     FAILURE,
     INVALID,
     SKIPPED,

@@ -3,7 +3,7 @@
 Pure: no I/O. The schema never pins a dtype; its checks look at the values, so a column may
 hold any pandas dtype (numpy, nullable, Arrow-backed, ``category``, mixed ``object``). Every
 check is vectorised and fails only the values its own rule is about, so each failure reads as
-one plain sentence; the checks themselves are built in ``vault_pandas.rules``. Decisions
+one plain sentence; the checks themselves are built in ``vault_pandas.schema.rules``. Decisions
 (see ``derive_schema`` for the value rules):
 
 - Upsert needs the object's required fields like create does, because any row may create a
@@ -29,9 +29,9 @@ try:
 except ImportError:  # pragma: no cover - pandera < 0.24 has no pandera.pandas
     import pandera as pdr  # type: ignore[no-redef]
 
-from vault_pandas import rules
 from vault_pandas.errors import ConfigurationError, FrameError
-from vault_pandas.results import RESULT_PREFIX
+from vault_pandas.results.outcomes import RESULT_PREFIX
+from vault_pandas.schema import rules
 
 Operation = Literal["create", "upsert", "update", "action", "delete"]
 OPERATIONS: Final = ("create", "upsert", "update", "action", "delete")

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from .errors import AuthenticationError
+from vault_pandas.errors import AuthenticationError
 
 # Login answers carrying these error types mean "try again later", not "wrong password".
 RETRYABLE_LOGIN_ERRORS = frozenset({"API_LIMIT_EXCEEDED"})

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import threading
 
-from .auth import SessionAuth
-from .client import VaultClient
-from .errors import ConfigurationError
+from vault_pandas.errors import ConfigurationError
+from vault_pandas.transport.auth import SessionAuth
+from vault_pandas.transport.client import VaultClient
 
 ENV_DNS = ("VAULT_DNS", "VAULT_URL")
 _default: VaultClient | None = None
@@ -53,8 +53,8 @@ def connect(
     login : bool
         Log in now (default), so that bad credentials or a wrong vault fail here.
     profile : str, optional
-        A named profile of the profile file (see :mod:`vault_pandas.profiles`): it fills the
-        settings not given here, before the environment does. Its password comes from the
+        A named profile of the profile file (see :mod:`vault_pandas.transport.profiles`): it
+        fills the settings not given here, before the environment does. Its password comes from the
         variable named by ``password_env``, the OS keyring, or ``VAULT_PASSWORD``; ``connect``
         never prompts.
 
@@ -72,7 +72,9 @@ def connect(
     """
     env = os.environ
     if profile is not None:
-        from .profiles import resolve  # imported here: profiles imports this module
+        from vault_pandas.transport.profiles import (
+            resolve,  # imported here: profiles imports this module
+        )
 
         s = resolve(
             profile, vault=vault, username=username, password=password,
