@@ -45,13 +45,13 @@ def breakdown(rows: int, workers: int | None) -> None:
     import numpy as np
     import urllib3
 
+    from vault_pandas.config import BLOCK_ROWS, MAX_RECORDS
+    from vault_pandas.config import MAX_WORKERS as DEFAULT_MAX_WORKERS
     from vault_pandas.results.answers import record_outcomes
     from vault_pandas.results.rows import RowOutcomes
-    from vault_pandas.write.batching import BLOCK_ROWS, MAX_RECORDS
     from vault_pandas.write.bodies import csv_body, format_frame
     from vault_pandas.write.pipeline import WriteOptions
     from vault_pandas.write.plan import prepare
-    from vault_pandas.write.sending import DEFAULT_MAX_WORKERS
 
     workers = workers or DEFAULT_MAX_WORKERS
     frame = products(rows)

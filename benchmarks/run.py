@@ -463,7 +463,7 @@ def render(results: list[dict], targets: list[dict], info: dict, args: argparse.
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    from vault_pandas.write.sending import DEFAULT_MAX_WORKERS
+    from vault_pandas.config import MAX_WORKERS as DEFAULT_MAX_WORKERS
 
     args.workers = args.workers or 2 * DEFAULT_MAX_WORKERS
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the sandbox on the way out

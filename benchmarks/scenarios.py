@@ -181,7 +181,7 @@ def vault_pandas_load(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _default_workers() -> int:
-    from vault_pandas.write.sending import DEFAULT_MAX_WORKERS
+    from vault_pandas.config import MAX_WORKERS as DEFAULT_MAX_WORKERS
 
     return DEFAULT_MAX_WORKERS
 
@@ -252,7 +252,7 @@ def build_bodies(frame, op: str, url: str, username: str, password: str) -> list
     """The exact CSV bodies vault_pandas sends for ``frame`` (same formatter, same blocks,
     same 500-row cuts), built with its own functions. Not timed."""
     import vault_pandas
-    from vault_pandas.write.batching import BLOCK_ROWS, MAX_RECORDS
+    from vault_pandas.config import BLOCK_ROWS, MAX_RECORDS
     from vault_pandas.write.bodies import csv_body, format_frame
     from vault_pandas.write.plan import object_spec
 

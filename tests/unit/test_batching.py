@@ -1,6 +1,7 @@
 import numpy as np
 
-from vault_pandas.write.batching import MAX_RECORDS, plan_batches
+from vault_pandas.config import MAX_RECORDS
+from vault_pandas.write.batching import plan_batches
 
 
 def _covered(batches):

@@ -21,6 +21,7 @@ from urllib3.exceptions import (
     NewConnectionError,
 )
 
+from vault_pandas import config
 from vault_pandas.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -33,8 +34,6 @@ from vault_pandas.transport.limits import BurstLimiter
 
 log = logging.getLogger("vault_pandas")
 
-DEFAULT_API_VERSION = "v25.2"
-DEFAULT_CLIENT_ID = "vault_pandas-python-client"
 LOOPBACK_NAMES = {"localhost"}
 # Request-level Vault error types that mean "nothing was done, try again later".
 RETRYABLE_ERRORS = frozenset({"API_LIMIT_EXCEEDED", "RACE_CONDITION", "OPERATION_IN_PROGRESS"})
@@ -46,10 +45,10 @@ _NOT_SENT = (NewConnectionError, NameResolutionError, ConnectTimeoutError)
 class RetryPolicy:
     """Backoff with full jitter, bounded by attempts and by a total time budget (seconds)."""
 
-    attempts: int = 6
-    base: float = 0.5
-    cap: float = 30.0
-    budget: float = 300.0
+    attempts: int = config.RETRY_ATTEMPTS
+    base: float = config.RETRY_BASE
+    cap: float = config.RETRY_CAP
+    budget: float = config.RETRY_BUDGET
 
     def delay(self, attempt: int) -> float:
         """Seconds to wait before retry number ``attempt`` (1-based)."""
@@ -183,15 +182,15 @@ class VaultClient:
         api_version: str | None = None,
         client_id: str | None = None,
         verify: bool | str = True,
-        timeout: float = 300.0,
-        pool_size: int = 16,
+        timeout: float = config.READ_TIMEOUT,
+        pool_size: int = config.POOL_SIZE,
         retry: RetryPolicy | None = None,
-        burst_floor: int = 0,
-        burst_window: float = 300.0,
+        burst_floor: int = config.BURST_FLOOR,
+        burst_window: float = config.BURST_WINDOW,
     ) -> None:
         self.url = normalise_url(url)
-        self.api_version = names.check_api_version(api_version or DEFAULT_API_VERSION)
-        self.client_id = names.check_client_id(client_id or DEFAULT_CLIENT_ID)
+        self.api_version = names.check_api_version(api_version or config.DEFAULT_API_VERSION)
+        self.client_id = names.check_client_id(client_id or config.DEFAULT_CLIENT_ID)
         self.auth = auth
         self.retry = retry or RetryPolicy()
         self.limiter = BurstLimiter(burst_floor, burst_window)
@@ -425,7 +424,7 @@ def _make_pool(url: str, verify: bool | str, pool_size: int, timeout: float) -> 
     options: dict[str, Any] = {
         "maxsize": max(1, pool_size),
         "block": False,
-        "timeout": urllib3.Timeout(connect=10.0, read=timeout),
+        "timeout": urllib3.Timeout(connect=config.CONNECT_TIMEOUT, read=timeout),
         "retries": False,
     }
     if url.startswith("https://"):

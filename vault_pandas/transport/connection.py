@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import threading
 
+from vault_pandas import config
 from vault_pandas.errors import ConfigurationError
 from vault_pandas.transport.auth import SessionAuth
 from vault_pandas.transport.client import VaultClient
+from vault_pandas.transport.profiles import resolve
 
-ENV_DNS = ("VAULT_DNS", "VAULT_URL")
 _default: VaultClient | None = None
 _default_lock = threading.Lock()
 
@@ -23,8 +24,8 @@ def connect(
     api_version: str | None = None,
     client_id: str | None = None,
     verify: bool | str = True,
-    burst_floor: int = 0,
-    burst_window: float = 300.0,
+    burst_floor: int = config.BURST_FLOOR,
+    burst_window: float = config.BURST_WINDOW,
     login: bool = True,
     profile: str | None = None,
 ) -> VaultClient:
@@ -72,30 +73,26 @@ def connect(
     """
     env = os.environ
     if profile is not None:
-        from vault_pandas.transport.profiles import (
-            resolve,  # imported here: profiles imports this module
-        )
-
         s = resolve(
             profile, vault=vault, username=username, password=password,
             session_id=session_id, api_version=api_version, client_id=client_id,
         )  # fmt: skip
         vault, username, password, session_id = s.vault, s.username, s.password, s.session_id
         api_version, client_id = s.api_version, s.client_id
-    vault = vault or next((env[k] for k in ENV_DNS if env.get(k)), None)
+    vault = vault or next((env[k] for k in config.ENV_DNS if env.get(k)), None)
     if not vault:
         raise ConfigurationError(
             "no vault given: pass connect('myvault.veevavault.com', ...) or set VAULT_DNS"
         )
     if session_id is None and username is None and password is None:
-        username, password = env.get("VAULT_USERNAME"), env.get("VAULT_PASSWORD")
-        session_id = None if (username and password) else env.get("VAULT_SESSION_ID")
+        username, password = env.get(config.ENV_USERNAME), env.get(config.ENV_PASSWORD)
+        session_id = None if (username and password) else env.get(config.ENV_SESSION_ID)
     auth = SessionAuth(username=username, password=password, session_id=session_id)
     client = VaultClient(
         vault,
         auth,
-        api_version=api_version or env.get("VAULT_API_VERSION"),
-        client_id=client_id or env.get("VAULT_CLIENT_ID"),
+        api_version=api_version or env.get(config.ENV_API_VERSION),
+        client_id=client_id or env.get(config.ENV_CLIENT_ID),
         verify=verify,
         burst_floor=burst_floor,
         burst_window=burst_window,

@@ -7,12 +7,13 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 
+from vault_pandas.config import BURST_FLOOR, BURST_WINDOW
+
 log = logging.getLogger("vault_pandas")
 
 BURST_LIMIT = "x-vaultapi-burstlimit"
 BURST_REMAINING = "x-vaultapi-burstlimitremaining"
 RESPONSE_DELAY = "x-vaultapi-responsedelay"
-DEFAULT_BURST_WINDOW = 300.0  # seconds; Vault's burst window is a fixed 5 minutes
 
 
 def _int_header(headers: Mapping[str, str], name: str) -> int | None:
@@ -39,8 +40,8 @@ class BurstLimiter:
 
     def __init__(
         self,
-        floor: int = 0,
-        window: float = DEFAULT_BURST_WINDOW,
+        floor: int = BURST_FLOOR,
+        window: float = BURST_WINDOW,
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,

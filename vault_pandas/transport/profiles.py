@@ -28,13 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vault_pandas import config
 from vault_pandas.errors import ConfigurationError
 from vault_pandas.transport.auth import Secret
-from vault_pandas.transport.connection import ENV_DNS
 
 log = logging.getLogger("vault_pandas")
 
-CONFIG_ENV = "VAULT_PANDAS_CONFIG"
+CONFIG_ENV = config.ENV_CONFIG
 KEYRING_SERVICE = "vault_pandas"
 _TEXT_KEYS = ("vault", "username", "api_version", "client_id", "password_env", "password")
 _FLAG_KEYS = ("keyring", "allow_plaintext_password")
@@ -222,12 +222,12 @@ def resolve(
     if p is not None:
         vault, username = vault or p.vault, username or p.username
         api_version, client_id = api_version or p.api_version, client_id or p.client_id
-    vault = vault or next((env[k] for k in ENV_DNS if env.get(k)), None)
-    username = username or env.get("VAULT_USERNAME") or None
+    vault = vault or next((env[k] for k in config.ENV_DNS if env.get(k)), None)
+    username = username or env.get(config.ENV_USERNAME) or None
     if session_id is None and password is None:
-        password = _profile_password(p, vault, username) or env.get("VAULT_PASSWORD") or None
+        password = _profile_password(p, vault, username) or env.get(config.ENV_PASSWORD) or None
         if password is None:
-            session_id = env.get("VAULT_SESSION_ID") or None
+            session_id = env.get(config.ENV_SESSION_ID) or None
         if password is None and session_id is None and prompt and username:
             password = _prompt(vault, username)
         if password is None and session_id is None and p is not None and username:

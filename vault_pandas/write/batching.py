@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from vault_pandas.config import BLOCK_ROWS, MAX_BODY_BYTES, MAX_RECORDS
 from vault_pandas.results.outcomes import INVALID
 
 if TYPE_CHECKING:
     from vault_pandas.results.rows import RowOutcomes
     from vault_pandas.write.bodies import FormattedBlock
-
-MAX_RECORDS: Final = 500  # Vault: at most 500 records per bulk request
-MAX_BODY_BYTES: Final = 50_000_000  # Vault: at most 50 MB per request; kept in decimal MB
-BLOCK_ROWS: Final = 10_000  # rows formatted at a time: bounds memory, amortises per-call cost
 
 
 def plan_batches(

@@ -14,12 +14,12 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from vault_pandas.config import CHUNK_ROWS
 from vault_pandas.errors import ConfigurationError, LoadInterrupted, PartialLoadError
 
 log = logging.getLogger("vault_pandas")
 
 FileOperation = Literal["create", "upsert", "update", "delete", "action"]
-DEFAULT_CHUNK_ROWS = 100_000
 
 
 def read_chunks(path: str | os.PathLike[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
@@ -89,7 +89,7 @@ def load_file(
     *,
     operation: FileOperation = "create",
     output: str | os.PathLike[str] | None = None,
-    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    chunk_rows: int = CHUNK_ROWS,
     client: Any = None,
     **options: Any,
 ) -> pd.Series:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from vault_pandas.config import MAX_PASSES, MAX_WORKERS_LIMIT
 from vault_pandas.errors import (
     ConfigurationError,
     LoadInterrupted,
@@ -35,7 +36,6 @@ log = logging.getLogger("vault_pandas")
 Operation = Literal["create", "upsert", "update", "delete", "action"]
 OnInvalid = Literal["mark", "raise"]
 BodyFormat = Literal["csv", "json"]
-MAX_PASSES = 3  # extra passes over rows that failed with a retryable error or were lost
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,8 @@ class WriteOptions:
             raise ConfigurationError(f"on_invalid must be 'mark' or 'raise': {self.on_invalid!r}")
         if self.body_format not in ("csv", "json"):
             raise ConfigurationError(f"body_format must be 'csv' or 'json': {self.body_format!r}")
-        if self.max_workers is not None and not 1 <= int(self.max_workers) <= 64:
-            raise ConfigurationError("max_workers must be between 1 and 64")
+        if self.max_workers is not None and not 1 <= int(self.max_workers) <= MAX_WORKERS_LIMIT:
+            raise ConfigurationError(f"max_workers must be between 1 and {MAX_WORKERS_LIMIT}")
         if self.no_triggers and not self.migration_mode:
             raise ConfigurationError("no_triggers=True needs migration_mode=True (a Vault rule)")
         if isinstance(self.reconcile, str):

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import numpy as np
 
+from vault_pandas.config import MAX_WORKERS
 from vault_pandas.errors import AuthenticationError, TransportError
 from vault_pandas.read import vql
 from vault_pandas.results.answers import Outcomes, action_outcomes, format_errors, record_outcomes
@@ -140,7 +141,7 @@ class Sender:
         self.rows = rows
         self.progress = progress
         self.checkpoint = checkpoint
-        self.workers = options.max_workers or DEFAULT_MAX_WORKERS
+        self.workers = options.max_workers or MAX_WORKERS
         self.requests = 0
 
     def run(self, batches: Iterator[Batch]) -> None:
@@ -222,6 +223,3 @@ class Sender:
         if self.checkpoint is not None:
             self.checkpoint.answered(self.rows, positions)
         self.progress.update(statuses)
-
-
-DEFAULT_MAX_WORKERS = 8  # see benchmarks/: enough to hide 200 ms of latency per request

@@ -1,0 +1,63 @@
+"""Every default and environment variable of vault_pandas, in one table (a leaf: imports nothing).
+
+======================== ============================== =========================================
+setting                  default                        set by
+======================== ============================== =========================================
+vault                    (none)                         ``connect(vault)``, ``VAULT_DNS`` or
+                                                        ``VAULT_URL``, a profile
+username / password      (none)                         arguments, ``VAULT_USERNAME`` /
+                                                        ``VAULT_PASSWORD``, a profile
+session id               (none)                         ``session_id=``, ``VAULT_SESSION_ID``
+API version              ``v25.2``                      ``api_version=``, ``VAULT_API_VERSION``
+client id                ``vault_pandas-python-client`` ``client_id=``, ``VAULT_CLIENT_ID``
+profile file             the user config directory      ``VAULT_PANDAS_CONFIG``
+requests in flight       8                              ``max_workers=`` (1 to 64)
+records, bytes / request 500, 50 MB (Vault's limits)    fixed
+rows formatted at a time 10,000                         fixed
+rows per file chunk      100,000                        ``load_file(chunk_rows=)``
+burst window, floor      300 s, 0 calls                 ``connect(burst_window=, burst_floor=)``
+retries                  6 attempts, from 0.5 s to      fixed
+                         30 s, 300 s budget
+read timeout, pool       300 s, 16 connections          ``VaultClient(timeout=, pool_size=)``
+extra passes             3 (lost or retryable rows)     fixed
+======================== ============================== =========================================
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# --- environment variables -------------------------------------------------------------------
+ENV_DNS: Final = ("VAULT_DNS", "VAULT_URL")  # the first one set names the vault
+ENV_USERNAME: Final = "VAULT_USERNAME"
+ENV_PASSWORD: Final = "VAULT_PASSWORD"
+ENV_SESSION_ID: Final = "VAULT_SESSION_ID"
+ENV_API_VERSION: Final = "VAULT_API_VERSION"
+ENV_CLIENT_ID: Final = "VAULT_CLIENT_ID"
+ENV_CONFIG: Final = "VAULT_PANDAS_CONFIG"  # the profile file
+
+# --- connection ------------------------------------------------------------------------------
+DEFAULT_API_VERSION: Final = "v25.2"
+DEFAULT_CLIENT_ID: Final = "vault_pandas-python-client"
+READ_TIMEOUT: Final = 300.0  # seconds to wait for an answer (a 500-row create can be slow)
+CONNECT_TIMEOUT: Final = 10.0
+POOL_SIZE: Final = 16  # keep-alive connections per client
+
+# --- retries ---------------------------------------------------------------------------------
+RETRY_ATTEMPTS: Final = 6
+RETRY_BASE: Final = 0.5  # seconds; doubled each attempt, with full jitter
+RETRY_CAP: Final = 30.0
+RETRY_BUDGET: Final = 300.0  # total seconds one call may spend retrying
+
+# --- Vault's burst limit ---------------------------------------------------------------------
+BURST_WINDOW: Final = 300.0  # seconds; Vault's burst window is a fixed 5 minutes
+BURST_FLOOR: Final = 0  # calls of each window left to the vault's other integrations
+
+# --- writes ----------------------------------------------------------------------------------
+MAX_RECORDS: Final = 500  # Vault: at most 500 records per bulk request
+MAX_BODY_BYTES: Final = 50_000_000  # Vault: at most 50 MB per request; kept in decimal MB
+BLOCK_ROWS: Final = 10_000  # rows formatted at a time: bounds memory, amortises per-call cost
+MAX_WORKERS: Final = 8  # requests in flight; see benchmarks/: hides 200 ms per request
+MAX_WORKERS_LIMIT: Final = 64  # the most max_workers= may ask for
+MAX_PASSES: Final = 3  # extra passes over rows that failed retryably or whose answer was lost
+CHUNK_ROWS: Final = 100_000  # rows of a file loaded at a time by load_file
