@@ -1,4 +1,4 @@
-from vault_pandas.results.answers import action_outcomes, format_errors, record_outcomes
+from vault_pandas.results.outcomes import action_outcomes, format_errors, record_outcomes
 
 
 def test_record_outcomes_in_order_with_failure_warning_and_event():

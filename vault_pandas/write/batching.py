@@ -14,7 +14,7 @@ from vault_pandas.config import BLOCK_ROWS, MAX_BODY_BYTES, MAX_RECORDS
 from vault_pandas.results.outcomes import INVALID
 
 if TYPE_CHECKING:
-    from vault_pandas.results.rows import RowOutcomes
+    from vault_pandas.results.outcomes import RowOutcomes
     from vault_pandas.write.bodies import FormattedBlock
 
 

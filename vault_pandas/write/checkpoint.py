@@ -17,8 +17,7 @@ import numpy as np
 import pandas as pd
 
 from vault_pandas.errors import ConfigurationError
-from vault_pandas.results.outcomes import SKIPPED, UNKNOWN
-from vault_pandas.results.rows import RowOutcomes
+from vault_pandas.results.outcomes import SKIPPED, UNKNOWN, RowOutcomes
 
 FORMAT_VERSION = 1
 

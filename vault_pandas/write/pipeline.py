@@ -19,9 +19,17 @@ from vault_pandas.errors import (
     PartialLoadError,
     ValidationError,
 )
-from vault_pandas.results.outcomes import INVALID, SKIPPED, SUCCESS, UNKNOWN, VALID, WARNING
+from vault_pandas.results.outcomes import (
+    INVALID,
+    SKIPPED,
+    SUCCESS,
+    UNKNOWN,
+    VALID,
+    WARNING,
+    RowOutcomes,
+    strip_results,
+)
 from vault_pandas.results.progress import Progress
-from vault_pandas.results.rows import RowOutcomes, strip_results
 from vault_pandas.transport import names
 from vault_pandas.transport.client import VaultClient
 from vault_pandas.write.batching import action_batches, record_batches

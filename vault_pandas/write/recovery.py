@@ -12,7 +12,7 @@ from vault_pandas.read import vql
 from vault_pandas.results.outcomes import SUCCESS, UNKNOWN
 
 if TYPE_CHECKING:
-    from vault_pandas.results.rows import RowOutcomes
+    from vault_pandas.results.outcomes import RowOutcomes
 
 log = logging.getLogger("vault_pandas")
 
@@ -90,7 +90,7 @@ def reconcile_result(
 ) -> pd.DataFrame:
     """``out.vault.reconcile``: resolve a result frame's UNKNOWN rows by a key field."""
     from vault_pandas.errors import FrameError
-    from vault_pandas.results.rows import RowOutcomes, strip_results
+    from vault_pandas.results.outcomes import RowOutcomes, strip_results
     from vault_pandas.write.pipeline import WriteOptions, write
 
     rows = RowOutcomes.from_result(result)

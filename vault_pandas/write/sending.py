@@ -14,14 +14,21 @@ import numpy as np
 from vault_pandas.config import MAX_WORKERS
 from vault_pandas.errors import AuthenticationError, TransportError
 from vault_pandas.read import vql
-from vault_pandas.results.answers import Outcomes, action_outcomes, format_errors, record_outcomes
-from vault_pandas.results.outcomes import FAILURE, SKIPPED, UNKNOWN
+from vault_pandas.results.outcomes import (
+    FAILURE,
+    SKIPPED,
+    UNKNOWN,
+    Outcomes,
+    action_outcomes,
+    format_errors,
+    record_outcomes,
+)
 from vault_pandas.results.progress import Progress
 from vault_pandas.write.batching import Batch
 from vault_pandas.write.bodies import csv_body, json_body
 
 if TYPE_CHECKING:
-    from vault_pandas.results.rows import RowOutcomes
+    from vault_pandas.results.outcomes import RowOutcomes
     from vault_pandas.transport.client import VaultClient
     from vault_pandas.write.checkpoint import Checkpoint
     from vault_pandas.write.pipeline import WriteOptions
