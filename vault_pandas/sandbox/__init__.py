@@ -1,4 +1,16 @@
-"""A local fake of the Veeva Vault REST API for tests, demos and benchmarks (stdlib only)."""
+"""A local fake of the Veeva Vault REST API for tests, demos and benchmarks (stdlib only).
+
+It owns Vault's rules and wire format, modelled on Vault's API reference, and imports nothing
+from the rest of ``vault_pandas`` (only the command line starts one, on request).
+
+Layers, lowest first: ``errors`` (shared), ``objects`` (sample objects, picklists, actions),
+``values`` and ``csvio`` (input forms), ``store`` (records and indexes), ``rows`` and
+``writes`` (write rules), ``vql`` (queries), ``backend`` (all those rules without HTTP, behind
+one lock; its ``Config`` holds every default), ``handlers`` (render Vault's JSON responses),
+``faults`` (injected failures), ``server`` and ``control`` (HTTP), ``vault``
+(:class:`SandboxVault`, :func:`run`). README.md lists the choices made where Vault's
+documentation is silent.
+"""
 
 from __future__ import annotations
 

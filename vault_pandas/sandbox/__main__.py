@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+from dataclasses import asdict
 
+from .backend import Config
 from .vault import SandboxVault
 
 
@@ -15,15 +17,16 @@ def _parser() -> argparse.ArgumentParser:
         description="Serve a local fake of the Veeva Vault REST API on 127.0.0.1.",
     )
     p.add_argument("--port", type=int, default=8123, help="TCP port (0: any free port)")
-    p.add_argument("--latency", type=float, default=0.0, help="seconds added to every call")
-    p.add_argument("--burst-limit", type=int, default=2000, help="calls per burst window")
-    p.add_argument("--burst-window", type=float, default=300.0, help="burst window, seconds")
-    p.add_argument("--burst-delay", type=float, default=0.5, help="delay past the limit, s")
-    p.add_argument("--login-limit", type=int, default=None, help="logins per minute")
-    p.add_argument("--session-timeout", type=float, default=None, help="idle session expiry, s")
-    p.add_argument("--username", default="analyst@sandbox.example")
-    p.add_argument("--password", default="sandbox-password")
+    p.add_argument("--latency", type=float, help="seconds added to every call")
+    p.add_argument("--burst-limit", type=int, help="calls per burst window")
+    p.add_argument("--burst-window", type=float, help="burst window, seconds")
+    p.add_argument("--burst-delay", type=float, help="delay past the limit, s")
+    p.add_argument("--login-limit", type=int, help="logins per minute")
+    p.add_argument("--session-timeout", type=float, help="idle session expiry, s")
+    p.add_argument("--username")
+    p.add_argument("--password")
     p.add_argument("--seed", type=int, default=None, help="reproducible session ids")
+    p.set_defaults(**asdict(Config()))  # the sandbox settings' defaults live in Config
     return p
 
 

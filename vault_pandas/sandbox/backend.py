@@ -11,13 +11,15 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, NamedTuple
 
 from . import writes
+from .errors import RequestFailure
 from .objects import ACTIONS, OBJECTS, PICKLISTS, Action
+from .rows import Outcome
 from .store import Store
 from .values import now_stamp
 from .vql import Query, parse_query, render_rows, run_query
-from .writes import Batch, Outcome, RequestFailure
+from .writes import Batch
 
-__all__ = ["Backend", "Config", "LogEntry", "QueryPage", "RequestFailure"]
+__all__ = ["Backend", "Config", "LogEntry", "QueryPage"]
 
 MAX_SESSION_SECONDS = 48 * 3600
 LOGIN_WINDOW_SECONDS = 60.0
@@ -26,7 +28,11 @@ MAX_CURSORS = 64
 
 @dataclass
 class Config:
-    """Settings of a sandbox; all but the credentials may change with ``configure``."""
+    """Settings of a sandbox; all but the credentials may change with ``configure``.
+
+    The one place the defaults are written: :class:`~.vault.SandboxVault`, :func:`~.vault.run`
+    and the command line read theirs from here.
+    """
 
     latency: float = 0.0
     burst_limit: int = 2000

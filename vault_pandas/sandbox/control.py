@@ -7,10 +7,10 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .writes import RequestFailure
+from .errors import RequestFailure
 
 if TYPE_CHECKING:
-    from .server import SandboxVault
+    from .vault import SandboxVault
 
 __all__ = ["handle_control"]
 

@@ -9,10 +9,12 @@ from urllib.parse import parse_qs
 
 from .backend import Backend, QueryPage
 from .csvio import CsvError, parse_csv
+from .errors import RequestFailure
 from .objects import OBJECTS
+from .rows import Outcome
 from .values import to_json
 from .vql import DEFAULT_PAGE_SIZE, Query
-from .writes import MAX_ROWS, Batch, Outcome, RequestFailure
+from .writes import MAX_ROWS, Batch
 
 __all__ = ["MAX_BODY_BYTES", "Request", "failure"]
 

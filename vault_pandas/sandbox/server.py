@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import handlers as h
-from .backend import LogEntry, RequestFailure
+from .backend import LogEntry
 from .control import handle_control
+from .errors import RequestFailure, VqlError
 from .handlers import MAX_BODY_BYTES, Request, failure
-from .vql import VqlError
 
 if TYPE_CHECKING:
     from .vault import SandboxVault

@@ -9,10 +9,10 @@ from decimal import Decimal, InvalidOperation
 from functools import cache, partial
 from typing import Any
 
+from .errors import InvalidValue
 from .objects import PICKLISTS
 
 __all__ = [
-    "InvalidValue",
     "is_blank",
     "now_stamp",
     "parse_value",
@@ -28,23 +28,6 @@ _DATETIME = re.compile(
 )
 # XML 1.0 Char production; everything else is stripped, as Vault does.
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-class InvalidValue(Exception):
-    """A value Vault would refuse; carries the Vault error ``type`` and a message.
-
-    Parameters
-    ----------
-    type : str
-        Vault error type, e.g. ``INVALID_DATA``.
-    message : str
-        Human-readable reason.
-    """
-
-    def __init__(self, type: str, message: str) -> None:  # noqa: A002 - Vault's key name
-        super().__init__(message)
-        self.type = type
-        self.message = message
 
 
 def strip_xml_invalid(text: str) -> str:
@@ -137,8 +120,9 @@ def _parse_datetime(field: dict[str, Any], raw: Any) -> str:
     if not match:
         raise _bad(field, raw, "expected YYYY-MM-DDTHH:MM:SS.000Z (UTC)")
     parts = match.groups()
+    year, month, day, hour, minute, second = (int(g) for g in parts)
     try:
-        dt.datetime(*(int(g) for g in parts))
+        dt.datetime(year, month, day, hour, minute, second)
     except ValueError as exc:
         raise _bad(field, raw, "not a valid date and time") from exc
     return "{}-{}-{}T{}:{}:{}.000Z".format(*parts)

@@ -12,7 +12,8 @@ from .server import SandboxHTTPServer
 
 __all__ = ["SandboxVault", "run"]
 
-_UNSET: Any = object()
+_DEFAULTS = Config()  # the defaults below are read from Config, never written again here
+_UNSET: Any = object()  # configure(): "leave this setting as it is"
 
 
 class SandboxVault:
@@ -49,14 +50,14 @@ class SandboxVault:
         self,
         port: int = 0,
         *,
-        latency: float = 0.0,
-        burst_limit: int = 2000,
-        burst_window: float = 300.0,
-        burst_delay: float = 0.5,
-        login_limit: int | None = None,
-        session_timeout: float | None = None,
-        username: str = "analyst@sandbox.example",
-        password: str = "sandbox-password",
+        latency: float = _DEFAULTS.latency,
+        burst_limit: int = _DEFAULTS.burst_limit,
+        burst_window: float = _DEFAULTS.burst_window,
+        burst_delay: float = _DEFAULTS.burst_delay,
+        login_limit: int | None = _DEFAULTS.login_limit,
+        session_timeout: float | None = _DEFAULTS.session_timeout,
+        username: str = _DEFAULTS.username,
+        password: str = _DEFAULTS.password,
         seed: int | None = None,
     ) -> None:
         config = Config(
@@ -215,14 +216,14 @@ class SandboxVault:
 def run(
     port: int = 0,
     *,
-    latency: float = 0.0,
-    burst_limit: int = 2000,
-    burst_window: float = 300.0,
-    burst_delay: float = 0.5,
-    login_limit: int | None = None,
-    session_timeout: float | None = None,
-    username: str = "analyst@sandbox.example",
-    password: str = "sandbox-password",
+    latency: float = _DEFAULTS.latency,
+    burst_limit: int = _DEFAULTS.burst_limit,
+    burst_window: float = _DEFAULTS.burst_window,
+    burst_delay: float = _DEFAULTS.burst_delay,
+    login_limit: int | None = _DEFAULTS.login_limit,
+    session_timeout: float | None = _DEFAULTS.session_timeout,
+    username: str = _DEFAULTS.username,
+    password: str = _DEFAULTS.password,
     seed: int | None = None,
 ) -> SandboxVault:
     """Start a sandbox in a background thread and return it; ``with`` stops it at the end.

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .errors import VqlError
 from .objects import OBJECTS, field_map, relationship_map
 from .store import Record, Store
 from .values import to_json
 
-__all__ = ["DEFAULT_PAGE_SIZE", "Query", "VqlError", "parse_query", "render_rows", "run_query"]
+__all__ = ["DEFAULT_PAGE_SIZE", "Query", "parse_query", "render_rows", "run_query"]
 
 DEFAULT_PAGE_SIZE = 1000
 MAX_QUERY_LENGTH = 50_000
@@ -39,15 +40,6 @@ _NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?\Z")
 _TEXT_TYPES = ("String", "LongText", "RichText", "ID", "Object", "Picklist")
 
 
-class VqlError(Exception):
-    """A query Vault would refuse; ``type`` is the Vault error type."""
-
-    def __init__(self, type: str, message: str) -> None:  # noqa: A002 - Vault's key name
-        super().__init__(message)
-        self.type = type
-        self.message = message
-
-
 @dataclass
 class _Lit:
     kind: str  # str, num, bool, null
@@ -61,6 +53,11 @@ class _Field:
     meta: dict[str, Any]
     get: Callable[[Record], Any]
     direct: bool
+
+
+def _own_field(name: str) -> Callable[[Record], Any]:
+    """Read a field of the queried record itself (not through a relationship)."""
+    return lambda record: record.get(name)
 
 
 @dataclass
@@ -193,7 +190,7 @@ class _Parser:
     def field(self, name: str) -> _Field:
         fields = field_map(self.object)
         if name in fields:
-            return _Field(name, fields[name], lambda r, n=name: r.get(n), True)
+            return _Field(name, fields[name], _own_field(name), True)
         rel, _, target_field = name.partition(".")
         ref = relationship_map(self.object).get(rel)
         target = ref["object"]["name"] if ref else ""
@@ -376,10 +373,15 @@ def run_query(query: Query, store: Store) -> list[str]:
     for fld, desc in reversed(query.order):
         present = [r for r in pool if fld.get(r) not in (None, [])]
         missing = [r for r in pool if fld.get(r) in (None, [])]
-        pool = sorted(present, key=lambda r, f=fld: _sort_key(f.get(r)), reverse=desc) + missing
+        pool = sorted(present, key=_sort_by(fld), reverse=desc) + missing
     if query.limit is not None:
         pool = pool[: query.limit]
     return [r["id"] for r in pool]
+
+
+def _sort_by(fld: _Field) -> Callable[[Record], Any]:
+    """The sort key of ``ORDER BY fld`` (lists, i.e. picklists, compare as tuples)."""
+    return lambda record: _sort_key(fld.get(record))
 
 
 def _sort_key(value: Any) -> Any:
