@@ -1,4 +1,4 @@
-"""Unit tests for vault_pandas.schema.metadata: metadata parsing, column checks, derived schemas."""
+"""Unit tests for vault_pandas.schema metadata, columns and derived: specs, columns, schemas."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ import pytest
 from pandera import errors as pa_errors
 
 from vault_pandas.errors import ConfigurationError, FrameError
+from vault_pandas.schema.columns import check_columns
+from vault_pandas.schema.derived import derive_schema
 from vault_pandas.schema.metadata import (
     TYPE_RULES,
     FieldSpec,
     ObjectSpec,
-    check_columns,
-    derive_schema,
     parse_object_metadata,
     picklists_needed,
 )

@@ -9,7 +9,8 @@ import pytest
 from pandera.typing import Series
 
 from vault_pandas.errors import ConfigurationError, FrameError
-from vault_pandas.schema.metadata import derive_schema, parse_object_metadata
+from vault_pandas.schema.derived import derive_schema
+from vault_pandas.schema.metadata import parse_object_metadata
 from vault_pandas.schema.validation import FAILURE_COLUMNS, combine, validate
 
 

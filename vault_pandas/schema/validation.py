@@ -3,7 +3,7 @@
 Rows are validated by position: pandera runs on a shallow copy with a RangeIndex, so any
 index (duplicates, MultiIndex, strings) maps back exactly, and the caller's frame is never
 changed, even by a schema with ``coerce=True``. A check can give a per-value message by
-holding a callable under ``"explain"`` in its ``statistics`` (metadata's checks do).
+holding a callable under ``"explain"`` in its ``statistics`` (``rules``' checks do).
 """
 
 from __future__ import annotations

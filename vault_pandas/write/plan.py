@@ -9,13 +9,9 @@ import numpy as np
 import pandas as pd
 
 from vault_pandas.errors import ConfigurationError, FrameError
-from vault_pandas.schema.metadata import (
-    ObjectSpec,
-    check_columns,
-    derive_schema,
-    parse_object_metadata,
-    picklists_needed,
-)
+from vault_pandas.schema.columns import check_columns
+from vault_pandas.schema.derived import derive_schema
+from vault_pandas.schema.metadata import ObjectSpec, parse_object_metadata, picklists_needed
 from vault_pandas.schema.validation import combine, validate
 from vault_pandas.transport import names
 
