@@ -474,18 +474,7 @@ def test_missing_values_pass_every_value_rule(rule, field, bad):
     assert verdicts(check(rule, field), values, object) == [False, True, True, True]
 
 
-NAT_RAISES = pytest.mark.xfail(
-    raises=AttributeError,
-    strict=True,
-    reason="known bug: date_only calls NaT.normalize() on pd.NaT in an object column",
-)
-
-
-@pytest.mark.parametrize(
-    ("rule", "field", "bad"),
-    [pytest.param(*case, marks=NAT_RAISES) if case[0] == "date_only" else case for case in FAILING],
-    ids=lambda x: str(x)[:20],
-)
+@pytest.mark.parametrize(("rule", "field", "bad"), FAILING, ids=lambda x: str(x)[:20])
 def test_nat_in_an_object_column_passes_every_value_rule(rule, field, bad):
     assert verdicts(check(rule, field), [bad, pd.NaT], object) == [False, True]
 

@@ -57,7 +57,7 @@ def _datetime_ok(s: pd.Series) -> np.ndarray:
 def _has_time(value: Any) -> bool:
     if isinstance(value, dt.datetime | np.datetime64):
         stamp = pd.Timestamp(value)
-        return stamp != stamp.normalize()
+        return stamp is not pd.NaT and stamp != stamp.normalize()  # NaT is missing: no time
     return False
 
 
