@@ -1,7 +1,7 @@
 """Reading from Vault: VQL queries, every page, into typed DataFrame columns.
 
-Owns safe VQL literals and paged queries (``vql``) and the Vault type -> dtype table with the
-conversions of query answers (``dtypes``, pure).
+Owns safe VQL literals (``literals``), paged queries and the public read functions (``vql``),
+and the Vault type -> dtype table with the conversions of query answers (``dtypes``, pure).
 
 May import: ``errors``, ``config``, ``results``, ``schema``, ``transport``.
 """

@@ -36,7 +36,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -70,9 +70,9 @@ def _numbers(values: list[Any], field: Mapping[str, Any]) -> pd.Series:
     return pd.Series(numbers.astype("Float64"), name=field["name"])
 
 
-def _instants(values: list[Any], pattern: re.Pattern[str], unit: str) -> np.ndarray:
+def _instants(values: list[Any], pattern: re.Pattern[str], unit: Literal["D", "us"]) -> np.ndarray:
     """Parse ``YYYY-MM-DD[THH:MM:SS.sss]`` text to ``datetime64[us]``; anything else is NaT."""
-    texts = []
+    texts: list[str] = []
     for v in values:
         match = pattern.fullmatch(v) if isinstance(v, str) else None
         texts.append(match.group(1) if match and match.groups() else v if match else "NaT")

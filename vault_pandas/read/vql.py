@@ -1,103 +1,38 @@
-"""VQL: safe literals, paged queries, and reading results into a DataFrame."""
+"""VQL queries: paged answers, lookups by key, and read_vql/read/read_keys into a DataFrame."""
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-import numpy as np
 import pandas as pd
-from pandas.api.extensions import ExtensionArray
 
 from vault_pandas.errors import ConfigurationError, VaultPandasError
+from vault_pandas.read.literals import LIST_TYPES, contains, literal, quote
 from vault_pandas.transport import names
 
 if TYPE_CHECKING:
     from vault_pandas.transport.client import VaultClient
 
+__all__ = [
+    "MAX_IN_VALUES",
+    "contains",
+    "literal",
+    "lookup",
+    "pages",
+    "quote",
+    "read",
+    "read_keys",
+    "read_vql",
+]
+
 log = logging.getLogger("vault_pandas")
 _FORM = "application/x-www-form-urlencoded"
 MAX_IN_VALUES = 250  # values per CONTAINS (...) clause, to keep each query short
 _SELECT = re.compile(r"^\s*select\s", re.IGNORECASE)
-_LISTS = (list, tuple, set, frozenset, np.ndarray, pd.Series, pd.Index, ExtensionArray)
-
-
-def quote(value: object) -> str:
-    r"""A VQL string literal for ``value``: backslashes and single quotes escaped.
-
-    ``%`` and ``*`` are kept as they are: they are wildcards only in ``LIKE`` and ``FIND``,
-    never in ``=`` or ``CONTAINS``. A line break is refused rather than escaped.
-
-    Examples
-    --------
-    >>> print(quote("O'Brien"))
-    'O\'Brien'
-    >>> print(quote("a\\b"))
-    'a\\b'
-    """
-    if not isinstance(value, str):
-        value = str(value)
-    if "\n" in value or "\r" in value:
-        raise ConfigurationError(f"a VQL value cannot contain a line break: {value[:40]!r}")
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def literal(value: object) -> str:
-    r"""A VQL literal for a Python value: text quoted by :func:`quote`, the rest written here.
-
-    ``None``/NA -> ``null``; bool -> ``true``/``false``; a finite number -> its digits; a date
-    or a naive midnight -> ``'YYYY-MM-DD'``; a time-zone aware datetime -> ``'...T...Z'`` in
-    UTC. Nothing is taken from text but strings, which are quoted, so nothing can inject VQL.
-
-    Examples
-    --------
-    >>> print(literal(True), literal(12.5), literal(None), literal("a'b"))
-    true 12.5 null 'a\'b'
-    >>> literal(pd.Timestamp("2024-05-01 12:00", tz="Europe/Paris"))
-    "'2024-05-01T10:00:00.000Z'"
-    """
-    if isinstance(value, str):
-        return quote(value)
-    if isinstance(value, (*_LISTS, dict)):
-        raise ConfigurationError(f"a VQL value must be a single value: {value!r}")
-    if value is None or pd.isna(value):  # None, NA, NaN, NaT
-        return "null"
-    if isinstance(value, bool | np.bool_):
-        return "true" if value else "false"
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if isinstance(value, float | np.floating):
-        value = decimal.Decimal(repr(float(value)))  # the shortest text that reads back the same
-    if isinstance(value, decimal.Decimal):
-        if not value.is_finite():
-            raise ConfigurationError(f"a VQL number must be finite: {value!r}")
-        return format(value, "f")
-    if isinstance(value, dt.datetime | np.datetime64):
-        return quote(_instant(pd.Timestamp(value)))
-    if isinstance(value, dt.date):
-        return quote(value.isoformat())
-    raise ConfigurationError(f"cannot write a {type(value).__name__} as a VQL value: {value!r}")
-
-
-def _instant(stamp: pd.Timestamp) -> str:
-    if stamp.tzinfo is not None:
-        return stamp.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    if stamp == stamp.normalize():
-        return stamp.strftime("%Y-%m-%d")
-    raise ConfigurationError(
-        f"a naive datetime with a time of day is ambiguous in VQL: {stamp}; localize it"
-    )
-
-
-def contains(field: str, values: Iterable[object]) -> str:
-    """``field CONTAINS ('a', 'b')`` with every value written by :func:`literal`."""
-    names.check_field_path(field, "field")
-    return f"{field} CONTAINS ({', '.join(literal(v) for v in values)})"
 
 
 def pages(client: VaultClient, vql: str, *, describe: bool = False) -> Iterator[dict[str, Any]]:
@@ -193,7 +128,7 @@ def read_vql(
         raise ConfigurationError("read_vql runs SELECT queries only")
     client = resolve_client(client)
     records: list[dict[str, Any]] = []
-    describe: dict[str, Any] | None = None
+    describe: Mapping[str, Any] | None = None
     bar = None
     try:
         for page in pages(client, vql, describe=True):
@@ -268,7 +203,8 @@ def read(
     Examples
     --------
     >>> import pandas as pd, vault_pandas
-    >>> from vault_pandas import sandbox, vql
+    >>> from vault_pandas import sandbox
+    >>> from vault_pandas.read import vql
     >>> with sandbox.run() as vault:
     ...     _ = vault_pandas.connect(vault.url, username=vault.username,
     ...                              password=vault.password)
@@ -368,7 +304,7 @@ def _conditions(where: Mapping[str, Any]) -> tuple[list[str], tuple[str, list[An
     clauses = []
     for field, value in where.items():
         names.check_field_path(field, "where field")
-        if isinstance(value, _LISTS):
+        if isinstance(value, LIST_TYPES):
             lists[field] = list(dict.fromkeys(value))
         else:
             clauses.append(f"{field} = {literal(value)}")

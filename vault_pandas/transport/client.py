@@ -1,9 +1,7 @@
-"""VaultClient: the session, URLs, sending requests, and unwrapping Vault's envelope."""
+"""VaultClient: the session, sending with retries and pacing, and metadata caching."""
 
 from __future__ import annotations
 
-import ipaddress
-import json
 import logging
 import random
 import threading
@@ -13,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-import urllib3
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
@@ -22,23 +19,31 @@ from urllib3.exceptions import (
 )
 
 from vault_pandas import config
-from vault_pandas.errors import (
-    AuthenticationError,
-    ConfigurationError,
-    TransportError,
-    VaultAPIError,
-)
+from vault_pandas.errors import AuthenticationError, TransportError, VaultAPIError
 from vault_pandas.transport import names
 from vault_pandas.transport.auth import RETRYABLE_LOGIN_ERRORS, Secret, SessionAuth
 from vault_pandas.transport.limits import BurstLimiter
+from vault_pandas.transport.pool import make_pool
+from vault_pandas.transport.responses import VaultResponse, describe, parse_json
+from vault_pandas.transport.urls import LOOPBACK_NAMES, normalise_url, same_vault
+
+__all__ = [
+    "LOOPBACK_NAMES",
+    "RETRYABLE_ERRORS",
+    "RequestStats",
+    "RetryPolicy",
+    "VaultClient",
+    "VaultResponse",
+    "normalise_url",
+]
 
 log = logging.getLogger("vault_pandas")
 
-LOOPBACK_NAMES = {"localhost"}
 # Request-level Vault error types that mean "nothing was done, try again later".
 RETRYABLE_ERRORS = frozenset({"API_LIMIT_EXCEEDED", "RACE_CONDITION", "OPERATION_IN_PROGRESS"})
 # Failures where the request cannot have reached Vault: always safe to repeat.
 _NOT_SENT = (NewConnectionError, NameResolutionError, ConnectTimeoutError)
+_FORM = "application/x-www-form-urlencoded"
 
 
 @dataclass(frozen=True)
@@ -56,32 +61,6 @@ class RetryPolicy:
 
 
 @dataclass
-class VaultResponse:
-    """One answer from Vault: HTTP status, parsed JSON body and the headers we use."""
-
-    status: int
-    payload: dict[str, Any]
-    execution_id: str | None = None
-    elapsed: float = 0.0
-    repeated: bool = False  # sent again after an earlier attempt's answer was lost
-
-    @property
-    def response_status(self) -> str:
-        """Vault's ``responseStatus`` (SUCCESS, WARNING, FAILURE, EXCEPTION)."""
-        return str(self.payload.get("responseStatus", "EXCEPTION"))
-
-    @property
-    def errors(self) -> list[dict[str, str]]:
-        """Vault's request-level errors, possibly empty."""
-        return list(self.payload.get("errors") or [])
-
-    @property
-    def error_types(self) -> set[str]:
-        """The set of request-level error types."""
-        return {str(e.get("type")) for e in self.errors}
-
-
-@dataclass
 class RequestStats:
     """Counters a load reports in its summary."""
 
@@ -94,53 +73,6 @@ class RequestStats:
         with self.lock:
             for key, value in counts.items():
                 setattr(self, key, getattr(self, key) + value)
-
-
-def normalise_url(vault: str) -> str:
-    """Turn a Vault DNS or URL into ``scheme://host[:port]``; refuse non-https except loopback.
-
-    Examples
-    --------
-    >>> normalise_url("myvault.veevavault.com")
-    'https://myvault.veevavault.com'
-    >>> normalise_url("http://127.0.0.1:8123/")
-    'http://127.0.0.1:8123'
-    """
-    text = vault.strip()
-    if "://" not in text:
-        text = "https://" + text
-    parts = urlsplit(text)
-    host = parts.hostname or ""
-    if not host or parts.username or parts.password or parts.query or parts.fragment:
-        raise ConfigurationError(f"not a Vault DNS or URL: {vault!r}")
-    if parts.path not in ("", "/"):
-        raise ConfigurationError(
-            f"give the vault's address without a path, e.g. 'myvault.veevavault.com' ({vault!r})"
-        )
-    if parts.scheme == "http" and not _is_loopback(host):
-        raise ConfigurationError(
-            f"refusing plain http to {host}: Vault is reached over https; plain http is only "
-            "allowed for a loopback address such as the sandbox (http://127.0.0.1:8123)"
-        )
-    if parts.scheme not in ("http", "https"):
-        raise ConfigurationError(f"unsupported scheme {parts.scheme!r} in {vault!r}")
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _same_vault(requested: str, answered: str) -> bool:
-    want, got = urlsplit(requested), urlsplit(answered if "://" in answered else "//" + answered)
-    return (want.hostname or "").lower() == (got.hostname or "").lower() and (
-        got.port is None or want.port == got.port
-    )
 
 
 class VaultClient:
@@ -196,7 +128,7 @@ class VaultClient:
         self.limiter = BurstLimiter(burst_floor, burst_window)
         self.stats = RequestStats()
         self.timeout = timeout
-        self._pool = _make_pool(self.url, verify, pool_size, timeout)
+        self._pool = make_pool(self.url, verify, pool_size, timeout)
         self._cache: dict[tuple[str, str], Any] = {}
         self._cache_lock = threading.Lock()
 
@@ -238,7 +170,7 @@ class VaultClient:
                     time.sleep(wait)
                     continue
             kind = next(iter(sorted(kinds)), None)
-            raise AuthenticationError(f"login to {self.url} failed: {_describe(resp)}", kind)
+            raise AuthenticationError(f"login to {self.url} failed: {describe(resp)}", kind)
         raise AuthenticationError(f"login to {self.url} failed")  # pragma: no cover
 
     def _check_vault(self, payload: Mapping[str, Any]) -> None:
@@ -248,7 +180,7 @@ class VaultClient:
             for v in payload.get("vaultIds") or []
             if str(v.get("id")) == str(vault_id) and v.get("url")
         ]
-        if urls and not any(_same_vault(self.url, u) for u in urls):
+        if urls and not any(same_vault(self.url, u) for u in urls):
             raise AuthenticationError(
                 f"asked for {self.url} but Vault logged this user into {urls[0]} "
                 f"(vault id {vault_id}); check the vault DNS and the user's access",
@@ -362,7 +294,7 @@ class VaultClient:
             self.limiter.observe(raw.headers if raw is not None else None, sent_at)
         elapsed = time.monotonic() - started
         execution_id = raw.headers.get("X-VaultAPI-ExecutionId")
-        payload = _parse_json(raw.data)
+        payload = parse_json(raw.data)
         log.debug(
             "%s %s -> %d %s exec=%s %.1f ms",
             method,
@@ -387,7 +319,7 @@ class VaultClient:
         resp = self.send(method, path, **kwargs)
         if resp.response_status not in ("SUCCESS", "WARNING"):
             raise VaultAPIError(
-                f"{method} {path}: {_describe(resp)}", resp.errors, execution_id=resp.execution_id
+                f"{method} {path}: {describe(resp)}", resp.errors, execution_id=resp.execution_id
             )
         return resp.payload
 
@@ -415,58 +347,6 @@ class VaultClient:
     def close(self) -> None:
         """Close the keep-alive connections."""
         self._pool.clear()
-
-
-_FORM = "application/x-www-form-urlencoded"
-
-
-def _make_pool(url: str, verify: bool | str, pool_size: int, timeout: float) -> urllib3.PoolManager:
-    options: dict[str, Any] = {
-        "maxsize": max(1, pool_size),
-        "block": False,
-        "timeout": urllib3.Timeout(connect=config.CONNECT_TIMEOUT, read=timeout),
-        "retries": False,
-    }
-    if url.startswith("https://"):
-        if verify is False:
-            import warnings
-
-            warnings.warn(
-                "TLS certificate verification is OFF for this Vault connection: anyone on "
-                "the network path can read the session. Use only for a test vault.",
-                stacklevel=3,
-            )
-            options["cert_reqs"] = "CERT_NONE"
-            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-        else:
-            options["cert_reqs"] = "CERT_REQUIRED"
-            options["ca_certs"] = verify if isinstance(verify, str) else _default_ca_bundle()
-    return urllib3.PoolManager(**options)
-
-
-def _default_ca_bundle() -> str | None:
-    try:
-        import certifi
-
-        return certifi.where()
-    except ImportError:  # pragma: no cover - requests always brings certifi
-        return None
-
-
-def _parse_json(data: bytes) -> dict[str, Any] | None:
-    try:
-        payload = json.loads(data)
-    except ValueError:
-        return None
-    return payload if isinstance(payload, dict) else None
-
-
-def _describe(resp: VaultResponse) -> str:
-    errors = resp.errors
-    text = "; ".join(f"{e.get('type')}: {e.get('message')}" for e in errors) or resp.response_status
-    if resp.execution_id:
-        text += f" (execution id {resp.execution_id})"
-    return text
 
 
 def _reason(exc: BaseException) -> str:

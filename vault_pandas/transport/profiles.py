@@ -178,7 +178,7 @@ def keyring_password(vault: str, username: str) -> str | None:
     Store one with ``keyring set vault_pandas myvault.veevavault.com:me@acme.com``.
     """
     try:
-        import keyring  # type: ignore[import-not-found]
+        import keyring
     except ImportError:
         log.warning("a profile asks for the keyring, but the keyring package is not installed")
         return None
