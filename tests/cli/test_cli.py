@@ -8,7 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -19,19 +19,6 @@ import vault_pandas
 from vault_pandas import sandbox
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
-
-
-@pytest.fixture(scope="module")
-def cli_vault_server() -> Iterator[sandbox.SandboxVault]:
-    with sandbox.run(username=USERNAME, password=PASSWORD) as vault:
-        yield vault
-
-
-@pytest.fixture
-def cli_vault(cli_vault_server: sandbox.SandboxVault) -> sandbox.SandboxVault:
-    """The CLI tests' sandbox, emptied and with default settings."""
-    cli_vault_server.reset()
-    return cli_vault_server
 
 
 @pytest.fixture

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import sys
 import types
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cli_helpers import PASSWORD, USERNAME
 
 import vault_pandas
-from vault_pandas import ConfigurationError, sandbox
+from vault_pandas import ConfigurationError
 from vault_pandas.transport import profiles
-
-
-@pytest.fixture(scope="module")
-def cli_vault() -> Iterator[sandbox.SandboxVault]:
-    with sandbox.run(username=USERNAME, password=PASSWORD) as vault:
-        yield vault
 
 
 @pytest.fixture(autouse=True)

@@ -159,8 +159,8 @@ def _check(vault_server, example, body_format: str, crlf: bool) -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(example=rows(crlf=False))
-def test_csv_bodies_store_every_value_exactly(vault_server, example):
-    _check(vault_server, example, "csv", crlf=False)
+def test_csv_bodies_store_every_value_exactly(vault, example):
+    _check(vault, example, "csv", crlf=False)
 
 
 @settings(
@@ -169,5 +169,5 @@ def test_csv_bodies_store_every_value_exactly(vault_server, example):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(example=rows(crlf=True))
-def test_json_bodies_keep_carriage_returns(vault_server, example):
-    _check(vault_server, example, "json", crlf=False)
+def test_json_bodies_keep_carriage_returns(vault, example):
+    _check(vault, example, "json", crlf=False)

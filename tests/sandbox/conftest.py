@@ -1,26 +1,14 @@
-"""Fixtures for the sandbox tests: one running sandbox, reset before each test, and a client."""
+"""Fixtures for the sandbox tests: a logged-in HTTP client and a seeded product.
+
+The sandbox itself is the shared one of tests/conftest.py (``vault``: reset around each test).
+"""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 from sandbox_client import PRODUCT, Api
 
 from vault_pandas import sandbox
-
-
-@pytest.fixture(scope="session")
-def shared_vault() -> Iterator[sandbox.SandboxVault]:
-    with sandbox.run() as vault:
-        yield vault
-
-
-@pytest.fixture
-def vault(shared_vault: sandbox.SandboxVault) -> sandbox.SandboxVault:
-    """The shared sandbox, emptied and with default settings."""
-    shared_vault.reset()
-    return shared_vault
 
 
 @pytest.fixture
