@@ -48,7 +48,8 @@ def breakdown(rows: int, workers: int | None) -> None:
     from vault_pandas.config import BLOCK_ROWS, MAX_RECORDS
     from vault_pandas.config import MAX_WORKERS as DEFAULT_MAX_WORKERS
     from vault_pandas.results.outcomes import RowOutcomes, record_outcomes
-    from vault_pandas.write.bodies import csv_body, format_frame
+    from vault_pandas.write.blocks import format_frame
+    from vault_pandas.write.bodies import csv_body
     from vault_pandas.write.pipeline import WriteOptions
     from vault_pandas.write.plan import prepare
 

@@ -253,7 +253,8 @@ def build_bodies(frame, op: str, url: str, username: str, password: str) -> list
     same 500-row cuts), built with its own functions. Not timed."""
     import vault_pandas
     from vault_pandas.config import BLOCK_ROWS, MAX_RECORDS
-    from vault_pandas.write.bodies import csv_body, format_frame
+    from vault_pandas.write.blocks import format_frame
+    from vault_pandas.write.bodies import csv_body
     from vault_pandas.write.plan import object_spec
 
     client = vault_pandas.connect(url, username=username, password=password, client_id=CLIENT_ID)

@@ -15,7 +15,8 @@ import pyarrow as pa
 import pytest
 
 from vault_pandas.errors import ConfigurationError
-from vault_pandas.write.bodies import csv_body, csv_header, format_frame, json_body
+from vault_pandas.write.blocks import format_frame
+from vault_pandas.write.bodies import csv_body, csv_header, json_body
 
 UTC = dt.UTC
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")

@@ -17,7 +17,8 @@ import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vault_pandas.write.bodies import ISO_DATETIME, csv_body, csv_header, format_frame, json_body
+from vault_pandas.write.blocks import ISO_DATETIME, format_frame
+from vault_pandas.write.bodies import csv_body, csv_header, json_body
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ZONES = ["UTC", "Europe/Paris", "America/New_York", "Australia/Lord_Howe"]

@@ -15,7 +15,7 @@ from vault_pandas.results.outcomes import INVALID
 
 if TYPE_CHECKING:
     from vault_pandas.results.outcomes import RowOutcomes
-    from vault_pandas.write.bodies import FormattedBlock
+    from vault_pandas.write.blocks import FormattedBlock
 
 
 def plan_batches(

@@ -3,13 +3,14 @@
 Each ``format_*`` function takes an Arrow array of one family and returns its text as a
 ``pa.string()`` array (null = blank) and its problems: ``None``, or an object array holding,
 per row, ``None`` or a message saying why that value cannot be sent faithfully. A value with
-a problem is left blank. ``serialization`` decides which function a column goes to.
+a problem is left blank. The date and datetime family is in ``datetimes``; ``blocks``
+decides which function a column goes to.
 """
 
 from __future__ import annotations
 
 import decimal
-import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,10 +21,6 @@ import pyarrow.compute as pc
 Problems = np.ndarray | None
 Formatted = tuple[pa.Array, Problems]
 
-_UNITS_PER_MS = {"ms": 1, "us": 1_000, "ns": 1_000_000}
-_UNITS_PER_DAY = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}
-_MS_RANGE = (-62_135_596_800_000, 253_402_300_799_999)  # 0001-01-01 to 9999-12-31, as Vault
-_DAY_RANGE = (-719_162, 2_932_896)  # the same years, in days since 1970-01-01
 _NOT_XML = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x{FFFE}\x{FFFF}]"  # lone surrogates never reach Arrow
 BARE_CR = "\r([^\n]|$)"  # a carriage return not followed by a line feed
 _NULL_TEXT = pa.scalar(None, pa.string())
@@ -39,7 +36,7 @@ class Rules:
     csv: bool = True  # the body is CSV, where a bare carriage return cannot be sent
 
 
-# --- helpers shared with serialization -------------------------------------------------------
+# --- helpers shared with datetimes, blocks and bodies ----------------------------------------
 
 
 def value_offsets(arr: pa.Array) -> np.ndarray:
@@ -168,117 +165,6 @@ def format_decimal_objects(values: np.ndarray, rules: Rules) -> Formatted:
     return pa.array(text, pa.string()), problems_where(infinite, messages)
 
 
-# --- dates and datetimes ---------------------------------------------------------------------
-
-
-def _ints(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Epoch integers of a temporal array (nulls as 0) and where they are valid."""
-    ints = arr.view(pa.int32() if pa.types.is_date32(arr.type) else pa.int64())
-    ints = pc.fill_null(pc.cast(ints, pa.int64()), 0).to_numpy()
-    return ints, arr.is_valid().to_numpy(zero_copy_only=False)
-
-
-def format_dates(arr: pa.Array, rules: Rules) -> Formatted:
-    """Dates as YYYY-MM-DD."""
-    days = pc.cast(arr, pa.date32()) if pa.types.is_date64(arr.type) else arr
-    ints, valid = _ints(days)
-    return _date_text(ints, valid, arr)
-
-
-def _date_text(days: np.ndarray, valid: np.ndarray, source: pa.Array) -> Formatted:
-    outside = valid & ((days < _DAY_RANGE[0]) | (days > _DAY_RANGE[1]))
-    days = np.clip(days, *_DAY_RANGE).astype(np.int32)
-    text = pc.cast(pa.array(days, pa.date32(), mask=~valid | outside), pa.string())
-    shown = pc.cast(source.filter(pa.array(outside)), pa.string()).to_pylist()
-    return text, problems_where(outside, [f"{v} is outside the years 1-9999" for v in shown])
-
-
-def format_timestamps(arr: pa.Array, rules: Rules) -> Formatted:
-    """Datetimes as YYYY-MM-DDTHH:MM:SS.mmmZ in UTC (milliseconds truncated); for a Date
-    field, the date of a midnight (the wall-clock date for a datetime with a time zone)."""
-    if rules.date_only:
-        return _timestamps_as_dates(arr)
-    problems = None
-    if arr.type.tz is None:
-        arr, problems = _localize(arr, rules.assume_timezone)
-    ints, valid = _ints(arr)
-    unit = arr.type.unit
-    if unit == "s":  # clipped far outside the valid years so that the product cannot overflow
-        ms = np.clip(ints, -(2**40), 2**40) * 1000
-    else:
-        ms = np.floor_divide(ints, _UNITS_PER_MS[unit])
-    outside = valid & ((ms < _MS_RANGE[0]) | (ms > _MS_RANGE[1]))
-    ts = pa.array(ms, pa.timestamp("ms"), mask=~valid | outside)
-    # casting to text and editing it is ~20x faster than strftime (measurements.md, pitfall 12)
-    text = pc.binary_replace_slice(pc.cast(ts, pa.string()), 10, 11, "T")  # years 1-9999 only
-    text = pc.binary_replace_slice(text, 23, 23, "Z")
-    shown = pc.cast(arr.filter(pa.array(outside)), pa.string()).to_pylist()
-    outside_problems = problems_where(outside, [f"{v} is outside the years 1-9999" for v in shown])
-    return text, merge_problems(problems, outside_problems)
-
-
-def _timestamps_as_dates(arr: pa.Array) -> Formatted:
-    if arr.type.tz is not None:  # the date on the wall clock of the value's own zone
-        arr = pa.array(arr.to_pandas().dt.tz_convert(_zone(arr.type.tz)).dt.tz_localize(None))
-    ints, valid = _ints(arr)
-    days, rest = np.divmod(ints, _UNITS_PER_DAY[arr.type.unit])
-    timed = valid & (rest != 0)
-    text, problems = _date_text(days, valid & ~timed, arr)
-    shown = pc.cast(arr.filter(pa.array(timed)), pa.string()).to_pylist()
-    messages = [f"{v} has a time of day, but the field is a Date" for v in shown]
-    return text, merge_problems(problems, problems_where(timed, messages))
-
-
-def _localize(arr: pa.Array, zone: str | None) -> tuple[pa.Array, Problems]:
-    """Naive datetimes read as wall-clock times in ``zone``; never a guess."""
-    valid = arr.is_valid().to_numpy(zero_copy_only=False)
-    naive = arr.to_pandas()
-    if zone is None:
-        shown = naive[valid].astype(str).tolist()
-        hint = "has no time zone: localize the column or pass assume_timezone"
-        utc = pa.nulls(len(arr), pa.timestamp(arr.type.unit, "UTC"))
-        return utc, problems_where(valid, [f"{v} {hint}" for v in shown])
-    tz = _zone(zone)
-    local = naive.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-    failed = valid & local.isna().to_numpy()
-    messages = None
-    if failed.any():
-        moved = naive[failed].dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
-        messages = [
-            f"{v} is {'ambiguous' if gap else 'a time that does not exist'} in {zone}"
-            for v, gap in zip(naive[failed].astype(str), moved.isna(), strict=True)
-        ]
-    return pa.array(local), problems_where(failed, messages or [])
-
-
-def _zone(name: str) -> zoneinfo.ZoneInfo | str:
-    """A zone as ``zoneinfo`` has it (pandas < 3 would read a name with pytz, whose offsets
-    differ before 1900 and after 2037); a fixed offset such as "+02:00" stays a name."""
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return name
-
-
-def format_datetime_objects(values: np.ndarray, rules: Rules) -> Formatted:
-    """``datetime`` / ``Timestamp`` / ``datetime64`` objects, naive and aware alike."""
-    aware = np.array([getattr(v, "tzinfo", None) is not None for v in values], dtype=bool)
-    if rules.date_only and aware.any():  # a Date is read on each value's own wall clock
-        wall = [v.replace(tzinfo=None) if a else v for v, a in zip(values, aware, strict=True)]
-        values = np.array(wall, dtype=object)
-        aware[:] = False
-    if aware.any() and not aware.all():
-        parts = [
-            (np.flatnonzero(m), format_datetime_objects(values[m], rules)) for m in (aware, ~aware)
-        ]
-        return assemble(len(values), parts)
-    try:
-        arr = pa.array(pd.to_datetime(values, utc=bool(aware.any())))
-    except (pd.errors.OutOfBoundsDatetime, OverflowError):  # pandas < 3: years past 1677-2262
-        arr = pa.array(list(values), pa.timestamp("us", "UTC" if aware.any() else None))
-    return format_timestamps(arr, rules)
-
-
 # --- text ------------------------------------------------------------------------------------
 
 
@@ -319,8 +205,9 @@ def format_string_objects(values: np.ndarray, rules: Rules) -> Formatted:
     bad = np.array([isinstance(v, str) and not _encodable(v) for v in values], dtype=bool)
     hint = "has a lone surrogate, which is not text that UTF-8 can carry"
     surrogates = problems_where(bad, [f"{show(v)} {hint}" for v in values[bad]])
-    kept = pa.array(np.where(bad, None, values), pa.string(), from_pandas=True)
-    text, problems = format_strings(kept, rules)
+    kept = values.astype(object)  # a copy, with the values that cannot be encoded blank
+    kept[bad] = None
+    text, problems = format_strings(pa.array(kept, pa.string(), from_pandas=True), rules)
     return text, merge_problems(surrogates, problems)
 
 
@@ -344,10 +231,11 @@ def format_list_objects(values: np.ndarray, rules: Rules) -> Formatted:
     return blank_where(text, own), merge_problems(own, problems)
 
 
-def _join_names(value: object) -> tuple[str | None, str | None]:
+def _join_names(value: Iterable[object]) -> tuple[str | None, str | None]:
     items = sorted(value, key=str) if isinstance(value, set | frozenset) else list(value)
-    names = [item for item in items if not _blank_item(item)]
-    if not all(isinstance(name, str) for name in names):
+    present = [item for item in items if not _blank_item(item)]
+    names = [item for item in present if isinstance(item, str)]
+    if len(names) != len(present):
         return None, f"{show(value)} holds a value that is not a picklist name (text)"
     if any("," in name for name in names):
         return None, f"{show(value)} holds a name with a comma, which would split it in two"
@@ -382,11 +270,6 @@ def format_float_objects(values: np.ndarray, rules: Rules) -> Formatted:
     return format_floats(
         pa.array(values.astype(typ if issubclass(typ, np.floating) else float)), rules
     )
-
-
-def format_date_objects(values: np.ndarray, rules: Rules) -> Formatted:
-    """``datetime.date`` objects: YYYY-MM-DD."""
-    return format_dates(pa.array(list(values), pa.date32()), rules)
 
 
 def _blank_item(item: object) -> bool:

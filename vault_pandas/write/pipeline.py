@@ -33,7 +33,8 @@ from vault_pandas.results.progress import Progress
 from vault_pandas.transport import names
 from vault_pandas.transport.client import VaultClient
 from vault_pandas.write.batching import action_batches, record_batches
-from vault_pandas.write.bodies import csv_body, format_frame, json_body
+from vault_pandas.write.blocks import format_frame
+from vault_pandas.write.bodies import csv_body, json_body
 from vault_pandas.write.checkpoint import Checkpoint, fingerprint
 from vault_pandas.write.plan import LoadPlan, prepare
 from vault_pandas.write.recovery import reconcile_unknown, retryable_rows
