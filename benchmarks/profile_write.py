@@ -50,7 +50,7 @@ def breakdown(rows: int, workers: int | None) -> None:
     from vault_pandas.results.outcomes import RowOutcomes, record_outcomes
     from vault_pandas.write.blocks import format_frame
     from vault_pandas.write.bodies import csv_body
-    from vault_pandas.write.pipeline import WriteOptions
+    from vault_pandas.write.options import WriteOptions
     from vault_pandas.write.plan import prepare
 
     workers = workers or DEFAULT_MAX_WORKERS

@@ -76,4 +76,4 @@ def client(vault: sandbox.SandboxVault) -> Iterator[vault_pandas.VaultClient]:
 
 # Doctests run over every module (--doctest-modules); the conftest.py files of the test
 # folders share a module name and are not documentation, so they are not collected as such.
-collect_ignore_glob = ["*/conftest.py"]
+collect_ignore_glob = ["conftest.py", "*/conftest.py"]

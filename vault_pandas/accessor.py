@@ -11,7 +11,8 @@ from vault_pandas.results import summary as report
 from vault_pandas.transport import names
 from vault_pandas.transport.client import VaultClient
 from vault_pandas.transport.connection import resolve_client
-from vault_pandas.write.pipeline import BodyFormat, OnInvalid, WriteOptions, write
+from vault_pandas.write.options import BodyFormat, OnInvalid
+from vault_pandas.write.pipeline import reconcile_result, write_operation
 
 
 @pd.api.extensions.register_dataframe_accessor("vault")
@@ -208,7 +209,7 @@ class VaultAccessor:
         """Delete the records whose ids are in ``id_column`` (only that column is sent)."""
         return self._write(
             "delete", object_name, client, id_column=id_column, dry_run=dry_run,
-            max_workers=max_workers, progress=progress, schema=False, checkpoint=checkpoint,
+            max_workers=max_workers, progress=progress, checkpoint=checkpoint,
         )  # fmt: skip
 
     def action(
@@ -242,9 +243,8 @@ class VaultAccessor:
         ...                      ".approve__c", progress=False)["vault_status"].tolist()
         ['SUCCESS']
         """
-        object_name = names.action_object(action_name)
         return self._write(
-            "action", object_name, client, action_name=action_name, id_column=id_column,
+            "action", action_name, client, id_column=id_column,
             dry_run=dry_run, max_workers=max_workers, progress=progress, checkpoint=checkpoint,
         )  # fmt: skip
 
@@ -286,13 +286,12 @@ class VaultAccessor:
         Rows found once become ``SUCCESS`` with their id. Rows not found are sent again when
         ``resend=True`` (a create), otherwise they stay ``UNKNOWN`` with a note.
         """
-        from vault_pandas.write.recovery import reconcile_result
-
         return reconcile_result(self._frame, object_name, key, resolve_client(client), resend)
 
-    def _write(self, operation: str, object_name: str, client: VaultClient | None, **kw: Any):  # noqa: ANN202
-        options = WriteOptions(operation=operation, object_name=object_name, **kw)  # type: ignore[arg-type]
-        return write(self._frame, options, resolve_client(client))
+    def _write(
+        self, operation: str, target: str, client: VaultClient | None, **kw: Any
+    ) -> pd.DataFrame:
+        return write_operation(self._frame, operation, target, resolve_client(client), **kw)
 
     def read(
         self,

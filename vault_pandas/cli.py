@@ -301,7 +301,10 @@ def _run(args: argparse.Namespace) -> int:
 
 def _print_summary(result: pd.DataFrame, path: Path, args: argparse.Namespace, dry: bool) -> None:
     table = report.summary(result)
-    rows = [(str(a), str(b), str(v)) for (a, b), v in zip(table.index, table["value"], strict=True)]
+    rows = [
+        (str(k), str(n), str(v)) for k, n, v in table[["kind", "name", "rows"]].itertuples(False)
+    ]
+    rows += [("load", label, str(value)) for label, value in report.load_lines(result)]
     if rows:
         wide = [max(len(r[i]) for r in rows) for i in (0, 1)]
         previous = None

@@ -57,6 +57,8 @@ PURE_MODULES = tuple(
     for name in (
         "read.dtypes",
         "write.formatting",
+        "write.datetimes",
+        "write.blocks",
         "write.bodies",
         "write.batching",
         "write.options",

@@ -47,7 +47,7 @@ def register(shell: Any = None) -> bool:
     """Show the summary line above result frames in a running IPython/Jupyter shell."""
     if shell is None:
         try:
-            from IPython import get_ipython  # type: ignore[import-not-found]
+            from IPython import get_ipython
         except ImportError:
             return False
         shell = get_ipython()

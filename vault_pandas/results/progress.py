@@ -12,7 +12,7 @@ from vault_pandas.results.outcomes import FAILURE, INVALID, SUCCESS, UNKNOWN, WA
 
 def _interactive() -> bool:
     try:  # a Jupyter kernel is interactive even though stderr is not a TTY
-        from IPython import get_ipython  # type: ignore[import-not-found]
+        from IPython import get_ipython
 
         if get_ipython() is not None and "IPKernelApp" in get_ipython().config:
             return True

@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 
 from vault_pandas.config import BLOCK_ROWS, MAX_BODY_BYTES, MAX_RECORDS
-from vault_pandas.results.outcomes import INVALID
+from vault_pandas.results.outcomes import INVALID, SIZE, VALIDATION, note
 
 if TYPE_CHECKING:
     from vault_pandas.results.outcomes import RowOutcomes
@@ -111,8 +111,8 @@ def record_batches(
         formatted = formatter(block)
         bad = ~pd.isna(formatted.invalid)
         if bad.any():
-            messages = "VALIDATION: " + formatted.invalid[bad].astype(str)
-            rows.add_invalid(where[bad], messages.astype(object))
+            messages = f"{VALIDATION}: " + formatted.invalid[bad].astype(str)
+            rows.add_invalid(where[bad], messages.astype(object), VALIDATION)
         valid = rows.status[where] != INVALID
         positions = where[valid]
         table, nbytes = formatted.table, formatted.row_nbytes
@@ -120,8 +120,8 @@ def record_batches(
             table, nbytes = table.filter(pa.array(valid)), nbytes[valid]
         spans, too_large = plan_batches(nbytes, header_bytes=header)
         if len(too_large):
-            msg = "SIZE: this row alone is larger than Vault's 50 MB request limit"
-            rows.add_invalid(positions[too_large], np.full(len(too_large), msg, dtype=object))
+            msg = note(SIZE, "this row alone is larger than Vault's 50 MB request limit")
+            rows.add_invalid(positions[too_large], np.full(len(too_large), msg, dtype=object), SIZE)
         for a, b in spans:
             part = table.slice(a, b - a)
             yield Batch(positions[a:b], table=part, body=body(part) if body else None)
@@ -137,8 +137,8 @@ def action_batches(
     scope = np.arange(len(ids)) if subset is None else np.asarray(subset, dtype=np.int64)
     missing = ids.isna().to_numpy()[scope]
     if missing.any():
-        msg = f"VALIDATION: {id_column}: missing id (an action needs a record id)"
-        rows.add_invalid(scope[missing], np.full(int(missing.sum()), msg, dtype=object))
+        msg = note(VALIDATION, f"{id_column}: missing id (an action needs a record id)")
+        rows.add_invalid(scope[missing], np.full(int(missing.sum()), msg, dtype=object), VALIDATION)
     valid_pos = scope[rows.status[scope] != INVALID]
     codes, uniques = pd.factorize(ids.iloc[valid_pos].astype(str), sort=False)
     order = np.argsort(codes, kind="stable")

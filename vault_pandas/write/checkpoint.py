@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from vault_pandas.errors import ConfigurationError
-from vault_pandas.results.outcomes import SKIPPED, UNKNOWN, RowOutcomes
+from vault_pandas.results.outcomes import LOST, SKIPPED, UNKNOWN, RowOutcomes, types_array
 
 FORMAT_VERSION = 1
 
@@ -72,13 +72,15 @@ class Checkpoint:
     def _apply(rows: RowOutcomes, event: dict[str, Any]) -> None:
         pos = np.asarray(event["p"], dtype=np.int64)
         if event.get("k") == "sent":
-            rows.set(pos, UNKNOWN, None, "UNKNOWN: the load stopped before this answer arrived")
+            rows.set_note(pos, UNKNOWN, LOST, "the load stopped before this answer arrived")
             return
+        types = [tuple(t) if t else None for t in event.get("t") or [None] * len(pos)]
         rows.set(
             pos,
             np.asarray(event["s"], dtype=object),
             np.asarray(event["i"], dtype=object),
             np.asarray(event["e"], dtype=object),
+            types_array(types),
             np.asarray(event.get("v") or [None] * len(pos), dtype=object),
         )
 
@@ -104,6 +106,7 @@ class Checkpoint:
             "s": _clean(rows.status[positions]),
             "i": _clean(rows.ids[positions]),
             "e": _clean(rows.errors[positions]),
+            "t": [list(t) if t else None for t in rows.types[positions]],
         }
         if rows.events is not None:
             event["v"] = _clean(rows.events[positions])

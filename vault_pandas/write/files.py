@@ -7,7 +7,7 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -16,10 +16,12 @@ import pyarrow.parquet as pq
 
 from vault_pandas.config import CHUNK_ROWS
 from vault_pandas.errors import ConfigurationError, LoadInterrupted, PartialLoadError
+from vault_pandas.transport.client import VaultClient
+from vault_pandas.transport.connection import resolve_client
+from vault_pandas.write.options import Operation
+from vault_pandas.write.pipeline import write_operation
 
 log = logging.getLogger("vault_pandas")
-
-FileOperation = Literal["create", "upsert", "update", "delete", "action"]
 
 
 def read_chunks(path: str | os.PathLike[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
@@ -87,10 +89,10 @@ def load_file(
     path: str | os.PathLike[str],
     target: str,
     *,
-    operation: FileOperation = "create",
+    operation: Operation = "create",
     output: str | os.PathLike[str] | None = None,
     chunk_rows: int = CHUNK_ROWS,
-    client: Any = None,
+    client: VaultClient | None = None,
     **options: Any,
 ) -> pd.Series:
     """Load a CSV or Parquet file of any size in chunks; write each chunk's result as it ends.
@@ -137,14 +139,14 @@ def load_file(
     out_path = Path(output) if output else path.with_name(f"{path.stem}.result.csv")
     if out_path.resolve() == path.resolve():
         raise ConfigurationError("the output file cannot be the input file")
+    vault = resolve_client(client)
     out_path.unlink(missing_ok=True)
     counts: Counter[str] = Counter()
     writer = None
     try:
         for number, chunk in enumerate(read_chunks(path, chunk_rows)):
-            method = getattr(chunk.vault, operation)
             try:
-                result = method(target, client=client, **options)
+                result = write_operation(chunk, operation, target, vault, **options)
             except (PartialLoadError, LoadInterrupted) as exc:
                 writer = _append(out_path, exc.result, writer)
                 raise

@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Literal
+from typing import Any, get_args
 
 import numpy as np
 import pandas as pd
 
-from vault_pandas.config import MAX_PASSES, MAX_WORKERS_LIMIT
+from vault_pandas.config import MAX_PASSES
 from vault_pandas.errors import (
     ConfigurationError,
+    FrameError,
     LoadInterrupted,
     PartialLoadError,
     ValidationError,
 )
 from vault_pandas.results.outcomes import (
+    FAILURE,
     INVALID,
-    SKIPPED,
+    NOT_FOUND,
     SUCCESS,
     UNKNOWN,
     VALID,
+    VALIDATION,
     WARNING,
     RowOutcomes,
     strip_results,
@@ -36,49 +38,17 @@ from vault_pandas.write.batching import action_batches, record_batches
 from vault_pandas.write.blocks import format_frame
 from vault_pandas.write.bodies import csv_body, json_body
 from vault_pandas.write.checkpoint import Checkpoint, fingerprint
+from vault_pandas.write.options import IDEMPOTENT, Operation, WriteOptions
 from vault_pandas.write.plan import LoadPlan, prepare
-from vault_pandas.write.recovery import reconcile_unknown, retryable_rows
-from vault_pandas.write.sending import IDEMPOTENT, Sender, Stopped
+from vault_pandas.write.recovery import (
+    choose_key,
+    lookup_unknown,
+    reconcile_unknown,
+    retryable_rows,
+)
+from vault_pandas.write.sending import Sender, Stopped
 
 log = logging.getLogger("vault_pandas")
-
-Operation = Literal["create", "upsert", "update", "delete", "action"]
-OnInvalid = Literal["mark", "raise"]
-BodyFormat = Literal["csv", "json"]
-
-
-@dataclass(frozen=True)
-class WriteOptions:
-    """Everything that shapes one load besides the frame and the client."""
-
-    operation: Operation
-    object_name: str
-    id_param: str | None = None
-    action_name: str | None = None
-    id_column: str = "id"
-    schema: Any = None
-    on_invalid: OnInvalid = "mark"
-    dry_run: bool = False
-    body_format: BodyFormat = "csv"
-    assume_timezone: str | None = None
-    max_workers: int | None = None
-    progress: bool | None = None
-    migration_mode: bool = False
-    no_triggers: bool = False
-    reconcile: bool | str = True
-    checkpoint: str | os.PathLike[str] | None = None
-
-    def __post_init__(self) -> None:
-        if self.on_invalid not in ("mark", "raise"):
-            raise ConfigurationError(f"on_invalid must be 'mark' or 'raise': {self.on_invalid!r}")
-        if self.body_format not in ("csv", "json"):
-            raise ConfigurationError(f"body_format must be 'csv' or 'json': {self.body_format!r}")
-        if self.max_workers is not None and not 1 <= int(self.max_workers) <= MAX_WORKERS_LIMIT:
-            raise ConfigurationError(f"max_workers must be between 1 and {MAX_WORKERS_LIMIT}")
-        if self.no_triggers and not self.migration_mode:
-            raise ConfigurationError("no_triggers=True needs migration_mode=True (a Vault rule)")
-        if isinstance(self.reconcile, str):
-            names.check_name(self.reconcile, "reconcile key")
 
 
 @dataclass
@@ -126,7 +96,7 @@ class _Load:
 
     def result(self) -> pd.DataFrame:
         out = self.rows.frame(self.data)
-        out.attrs["vault"] = self.stats.as_dict(self.client)
+        out.attrs["vault"] = self.stats.as_dict(self.client) | self.rows.counts()
         return out
 
     def batches(self, subset: np.ndarray | None):  # noqa: ANN201
@@ -169,11 +139,11 @@ class _Load:
         if self.options.checkpoint is not None and not self.options.dry_run:
             settled = self.open_checkpoint()
             todo = np.flatnonzero(~settled)
-            self.rows.set(todo, SKIPPED, None, None, None)
+            self.rows.reset(todo)
         self.plan = prepare(self.data, self.options, self.client)
         errors = self.plan.errors.copy()
         errors[settled] = None
-        self.rows.mark_invalid(errors)
+        self.rows.mark_invalid(errors, VALIDATION)
         if self.options.on_invalid == "raise" and (self.rows.status == INVALID).any():
             raise ValidationError(
                 f"{int((self.rows.status == INVALID).sum())} rows failed validation; "
@@ -210,7 +180,10 @@ class _Load:
         unknown = np.flatnonzero(rows.status == UNKNOWN)
         if len(unknown) and op == "create" and self.options.reconcile is not False:
             assert self.plan is not None
-            found, missing = reconcile_unknown(self, unknown)
+            key = choose_key(self.plan.unique_columns, self.options.reconcile)
+            found, missing = reconcile_unknown(
+                self.client, self.options.object_name, self.data, rows, unknown, key
+            )
             self.stats.reconciled += found
             again = np.union1d(again, missing)
         elif len(unknown) and op in IDEMPOTENT:
@@ -220,7 +193,7 @@ class _Load:
         if pass_number:
             time.sleep(self.client.retry.delay(pass_number))
         log.info("pass %d: sending %d rows again", pass_number + 1, len(again))
-        rows.set(again, SKIPPED, None, None, None)
+        rows.reset(again)
         sender.run(self.batches(again))
         return True
 
@@ -230,6 +203,8 @@ def write(frame: pd.DataFrame, options: WriteOptions, client: VaultClient) -> pd
     if not isinstance(frame, pd.DataFrame):
         raise ConfigurationError("expected a pandas DataFrame")
     names.check_name(options.object_name, "object name")
+    if isinstance(options.reconcile, str):
+        names.check_name(options.reconcile, "reconcile key")
     ids_from = options.id_column if options.operation in ("action", "delete") else None
     load = _Load(strip_results(frame, keep=ids_from), options, client)
     if len(load.data) == 0:
@@ -255,6 +230,30 @@ def write(frame: pd.DataFrame, options: WriteOptions, client: VaultClient) -> pd
     return out
 
 
+def write_operation(
+    frame: pd.DataFrame, operation: str, target: str, client: VaultClient, **options: Any
+) -> pd.DataFrame:
+    """``df.vault.{operation}(target, **options)`` as one call (the accessor and files use it).
+
+    ``target`` is the object name, or the action name for ``"action"``; a delete sends only
+    its ids, so it is never checked against a schema.
+    """
+    if operation not in get_args(Operation):
+        raise ConfigurationError(
+            f"unknown operation {operation!r}: expected one of {', '.join(get_args(Operation))}"
+        )
+    object_name = target
+    if operation == "action":
+        object_name, options = names.action_object(target), {"action_name": target, **options}
+    elif operation == "delete":
+        options = {**options, "schema": False}
+    try:
+        write_options = WriteOptions(operation=operation, object_name=object_name, **options)  # type: ignore[arg-type]
+    except TypeError as exc:  # an option this operation does not take
+        raise ConfigurationError(f"{operation}: {exc}") from exc
+    return write(frame, write_options, client)
+
+
 def _partial(kind: type, message: str, load: _Load) -> BaseException:
     """The exception to raise when a load stops: it carries the result frame so far."""
     result = load.result()
@@ -266,3 +265,33 @@ def _partial(kind: type, message: str, load: _Load) -> BaseException:
     )
     log.error(text)
     return kind(text, result)
+
+
+def reconcile_result(
+    result: pd.DataFrame, object_name: str, key: str, client: VaultClient, resend: bool
+) -> pd.DataFrame:
+    """``out.vault.reconcile``: resolve a result frame's UNKNOWN rows by a key field.
+
+    Rows found once become ``SUCCESS`` with their id; rows not found are created when
+    ``resend`` is true, else ``FAILURE`` with a ``NOT_FOUND`` note.
+    """
+    rows = RowOutcomes.from_result(result)
+    data = strip_results(result)
+    if key not in data.columns:
+        raise FrameError(f"reconcile key {key!r} is not a column of the frame")
+    unknown = np.flatnonzero(rows.status == UNKNOWN)
+    _, missing = lookup_unknown(client, object_name, rows, unknown, data[key].iloc[unknown])
+    if len(missing) and resend:
+        again = write(data.iloc[missing], WriteOptions("create", object_name), client)
+        rows.set(
+            missing,
+            again["vault_status"].to_numpy(dtype=object),
+            again["vault_id"].to_numpy(dtype=object, na_value=None),
+            again["vault_error"].to_numpy(dtype=object, na_value=None),
+        )
+    elif len(missing):
+        message = f"no {object_name} record has this {key}; it was not created"
+        rows.set_note(missing, FAILURE, NOT_FOUND, message)
+    out = rows.frame(data)
+    out.attrs = dict(result.attrs)
+    return out

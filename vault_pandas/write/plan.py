@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from vault_pandas.errors import ConfigurationError, FrameError
+from vault_pandas.results.outcomes import VALIDATION
 from vault_pandas.schema.columns import check_columns
 from vault_pandas.schema.derived import derive_schema
 from vault_pandas.schema.metadata import ObjectSpec, parse_object_metadata, picklists_needed
@@ -17,10 +18,7 @@ from vault_pandas.transport import names
 
 if TYPE_CHECKING:
     from vault_pandas.transport.client import VaultClient
-    from vault_pandas.write.pipeline import WriteOptions
-
-
-VALIDATION_ERROR = "VALIDATION"  # the error type of rows that fail a local check
+    from vault_pandas.write.options import WriteOptions
 
 
 @dataclass
@@ -88,7 +86,7 @@ def prepare(data: pd.DataFrame, options: WriteOptions, client: VaultClient) -> L
             assume_timezone=options.assume_timezone,
         )
         user = options.schema if options.schema is not None else None
-        report = validate(data[columns], combine(derived, user), error_type=VALIDATION_ERROR)
+        report = validate(data[columns], combine(derived, user), error_type=VALIDATION)
         plan.errors, plan.failure_cases = report.errors, report.failure_cases
     return plan
 

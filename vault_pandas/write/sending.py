@@ -16,28 +16,31 @@ from vault_pandas.errors import AuthenticationError, TransportError
 from vault_pandas.read import vql
 from vault_pandas.results.outcomes import (
     FAILURE,
+    LOST,
     SKIPPED,
+    SUCCESS,
     UNKNOWN,
+    WARNING,
     Outcomes,
     action_outcomes,
-    format_errors,
     record_outcomes,
+    types_array,
 )
 from vault_pandas.results.progress import Progress
 from vault_pandas.write.batching import Batch
 from vault_pandas.write.bodies import csv_body, json_body
+from vault_pandas.write.options import IDEMPOTENT
 
 if TYPE_CHECKING:
     from vault_pandas.results.outcomes import RowOutcomes
     from vault_pandas.transport.client import VaultClient
     from vault_pandas.write.checkpoint import Checkpoint
-    from vault_pandas.write.pipeline import WriteOptions
+    from vault_pandas.write.options import WriteOptions
 
 log = logging.getLogger("vault_pandas")
 
 METHODS = {"create": "POST", "upsert": "POST", "update": "PUT", "delete": "DELETE"}
 CONTENT_TYPES = {"csv": "text/csv", "json": "application/json"}
-IDEMPOTENT = frozenset({"upsert", "update", "delete"})  # safe to repeat when an answer is lost
 
 
 class Stopped(Exception):
@@ -70,11 +73,10 @@ def send_batch(client: VaultClient, options: WriteOptions, batch: Batch) -> Outc
             idempotent=options.operation in IDEMPOTENT,
             extra_headers=_migration_headers(options),
         )
-    if resp.response_status not in ("SUCCESS", "WARNING"):
-        error = format_errors(resp.errors) or f"{resp.response_status}: the request failed"
-        if resp.execution_id:
-            error += f" (execution id {resp.execution_id})"
-        return Outcomes([FAILURE] * n, batch.ids or [None] * n, [error] * n, [None] * n)
+    if resp.response_status not in (SUCCESS, WARNING):
+        return Outcomes.request_failed(
+            n, batch.ids, resp.errors, resp.response_status, resp.execution_id
+        )
     if batch.ids is not None:
         return action_outcomes(resp.payload, batch.ids)
     outcomes = record_outcomes(resp.payload, n)
@@ -99,21 +101,16 @@ def _confirm_deleted(
     still = vql.lookup(client, options.object_name, "id", ids)
     for k in failed:
         if cells[k] and cells[k] not in still:
-            outcomes.status[k], outcomes.ids[k], outcomes.errors[k] = "SUCCESS", cells[k], None
+            outcomes.clear(k, SUCCESS, cells[k])
 
 
 def _own_repeated_changes(outcomes: Outcomes) -> None:
     """After a repeat of a lost request, "no data changes" means our first attempt wrote it."""
-    if outcomes.errors is None:
+    if outcomes.types is None:
         return
-    for k, (status, error) in enumerate(zip(outcomes.status, outcomes.errors, strict=True)):
-        if (
-            status == "WARNING"
-            and error
-            and error.startswith("NO_DATA_CHANGES:")
-            and ";" not in error
-        ):
-            outcomes.status[k], outcomes.errors[k] = "SUCCESS", None
+    for k, (status, types) in enumerate(zip(outcomes.status, outcomes.types, strict=True)):
+        if status == WARNING and types == ("NO_DATA_CHANGES",):
+            outcomes.clear(k, SUCCESS)
 
 
 def _id_param(options: WriteOptions) -> dict[str, str] | None:
@@ -205,7 +202,7 @@ class Sender:
                 if not exc.sent:
                     self.rows.status[batch.positions] = SKIPPED
                     raise Stopped(str(exc)) from exc
-                self.rows.set(batch.positions, UNKNOWN, None, f"UNKNOWN: {exc}")
+                self.rows.set_note(batch.positions, UNKNOWN, LOST, str(exc))
                 self._done(batch.positions, [UNKNOWN] * len(batch.positions))
                 continue
             except AuthenticationError as exc:
@@ -219,9 +216,10 @@ class Sender:
         def column(values: list | None) -> np.ndarray | None:
             return None if values is None else np.asarray(values, dtype=object)[take]
 
-        status = column(outcomes.status)
+        status = np.asarray(outcomes.status, dtype=object)[take]
+        types = None if outcomes.types is None else types_array(outcomes.types)[take]
         self.rows.set(
-            batch.positions, status, column(outcomes.ids), column(outcomes.errors),
+            batch.positions, status, column(outcomes.ids), column(outcomes.errors), types,
             column(outcomes.events),
         )  # fmt: skip
         return status
