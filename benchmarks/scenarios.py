@@ -192,9 +192,10 @@ def naive_load(spec: dict[str, Any]) -> dict[str, Any]:
 
     Pre-formatting, just enough for Vault to accept every row: the UTC datetime column is
     written with ``.dt.strftime('%Y-%m-%dT%H:%M:%S.000Z')`` (pandas would write
-    ``2024-05-01 12:00:00+00:00``). Everything else is pandas' default ``to_csv`` (booleans
-    ``True``/``False`` are accepted, ``Int64`` NA is blank, the dates are all midnight so pandas
-    writes ``YYYY-MM-DD``).
+    ``2024-05-01 12:00:00+00:00``), and the boolean column is mapped to ``true``/``false``
+    (Vault takes only lower case; pandas writes ``True``). Everything else is pandas' default
+    ``to_csv`` (``Int64`` NA is blank, the dates are all midnight so pandas writes
+    ``YYYY-MM-DD``).
     """
     import requests
 
@@ -215,6 +216,7 @@ def naive_load(spec: dict[str, Any]) -> dict[str, Any]:
     with Meter() as meter:
         df = frame.copy()
         df["last_reviewed__c"] = df["last_reviewed__c"].dt.strftime(DATETIME_FORMAT)
+        df["active__c"] = df["active__c"].map({True: "true", False: "false"})
         ids, statuses, errors = [], [], []
         requests_sent = 0
         for start in range(0, len(df), CHUNK):

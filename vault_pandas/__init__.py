@@ -8,6 +8,7 @@ from __future__ import annotations
 from vault_pandas import accessor as _accessor  # noqa: F401  (registers df.vault)
 from vault_pandas.errors import (
     AuthenticationError,
+    ColumnsLeftOutWarning,
     ConfigurationError,
     FrameError,
     LoadInterrupted,
@@ -45,6 +46,7 @@ __all__ = [
     "VALID",
     "WARNING",
     "AuthenticationError",
+    "ColumnsLeftOutWarning",
     "ConfigurationError",
     "FrameError",
     "LoadInterrupted",

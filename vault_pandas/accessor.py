@@ -12,7 +12,8 @@ from vault_pandas.transport import names
 from vault_pandas.transport.client import VaultClient
 from vault_pandas.transport.connection import resolve_client
 from vault_pandas.write.options import BodyFormat, OnInvalid
-from vault_pandas.write.pipeline import reconcile_result, write_operation
+from vault_pandas.write.pipeline import write_operation
+from vault_pandas.write.recovery import reconcile_result
 
 
 @pd.api.extensions.register_dataframe_accessor("vault")
@@ -280,13 +281,42 @@ class VaultAccessor:
         *,
         client: VaultClient | None = None,
         resend: bool = False,
+        operation: str | None = None,
+        assume_timezone: str | None = None,
     ) -> pd.DataFrame:
-        """Resolve this result's UNKNOWN rows by looking their ``key`` field up in Vault.
+        """Resolve this result's UNKNOWN rows by what Vault shows, looked up by ``key``.
 
-        Rows found once become ``SUCCESS`` with their id. Rows not found are sent again when
-        ``resend=True`` (a create), otherwise they stay ``UNKNOWN`` with a note.
+        A row becomes ``SUCCESS`` only when Vault proves what the operation that made this
+        frame would have changed (create, upsert, update: one record has the row's unique
+        ``key`` and the values it sent; delete: no record has the id; an action: never).
+        Others keep ``UNKNOWN`` with the reason, or are ``FAILURE`` (``NOT_FOUND``) when no
+        record has the key. See the README, "When things go wrong".
+
+        Parameters
+        ----------
+        object_name : str
+            The Vault object, e.g. ``"product__v"``.
+        key : str
+            The column to look rows up by: ``id``, a unique field, or (delete) the ids.
+        client : VaultClient, optional
+            Default: the last client made by :func:`vault_pandas.connect`.
+        resend : bool
+            Send the rows proven not written (or not applied) again, by the same operation.
+        operation : {"create", "upsert", "update", "delete", "action"}, optional
+            The operation that made the frame when its ``attrs`` no longer say it (default
+            ``"create"``).
+        assume_timezone : str, optional
+            The ``assume_timezone`` the load was given, to rebuild the datetimes it sent.
+
+        Returns
+        -------
+        pandas.DataFrame
+            This frame, its UNKNOWN rows settled where Vault proves them.
         """
-        return reconcile_result(self._frame, object_name, key, resolve_client(client), resend)
+        return reconcile_result(
+            self._frame, object_name, key, resolve_client(client), resend,
+            operation=operation, assume_timezone=assume_timezone,
+        )  # fmt: skip
 
     def _write(
         self, operation: str, target: str, client: VaultClient | None, **kw: Any

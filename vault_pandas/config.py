@@ -19,7 +19,11 @@ burst window, floor      300 s, 0 calls                 ``connect(burst_window=,
 retries                  6 attempts, from 0.5 s to      fixed
                          30 s, 300 s budget
 read timeout, pool       300 s, 16 connections          ``VaultClient(timeout=, pool_size=)``
+session renewals         10 logins a minute (more:      ``SessionAuth(max_renewals=)``
+                         the load stops)
 extra passes             3 (lost or retryable rows)     fixed
+resume waits for rows    10 s (connect) + the read      the sending client's ``timeout=``
+left in flight           timeout after they were left   (README: *When things go wrong*)
 ======================== ============================== =========================================
 """
 
@@ -49,6 +53,10 @@ RETRY_BASE: Final = 0.5  # seconds; doubled each attempt, with full jitter
 RETRY_CAP: Final = 30.0
 RETRY_BUDGET: Final = 300.0  # total seconds one call may spend retrying
 
+# --- sessions --------------------------------------------------------------------------------
+RENEWALS_PER_MINUTE: Final = 10  # renewal logins a client may make in any RENEWAL_WINDOW
+RENEWAL_WINDOW: Final = 60.0  # seconds; a vault refusing more fresh sessions stops the load
+
 # --- Vault's burst limit ---------------------------------------------------------------------
 BURST_WINDOW: Final = 300.0  # seconds; Vault's burst window is a fixed 5 minutes
 BURST_FLOOR: Final = 0  # calls of each window left to the vault's other integrations
@@ -61,3 +69,6 @@ MAX_WORKERS: Final = 8  # requests in flight; see benchmarks/: hides 200 ms per 
 MAX_WORKERS_LIMIT: Final = 64  # the most max_workers= may ask for
 MAX_PASSES: Final = 3  # extra passes over rows that failed retryably or whose answer was lost
 CHUNK_ROWS: Final = 100_000  # rows of a file loaded at a time by load_file
+STOP_POLL: Final = 0.1  # seconds between checks for Ctrl-C while a load waits for answers
+# A request whose answer was never read can be running for CONNECT_TIMEOUT + the read timeout
+# after its last attempt started: a resumed load waits that long before it looks its rows up.

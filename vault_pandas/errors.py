@@ -104,3 +104,16 @@ class LoadInterrupted(KeyboardInterrupt):
     def __init__(self, message: str, result: pd.DataFrame) -> None:
         super().__init__(message)
         self.result = result
+
+
+class ColumnsLeftOutWarning(UserWarning):
+    """Columns that are fields of the object but that this call cannot write were left out.
+
+    Lookup, formula and roll-up fields, fields that are not editable, system-managed fields
+    (``id`` on create, ``created_*``, ``modified_*``...) and fields only migration mode may
+    set are never sent; ``columns`` maps each to why (also in ``attrs["vault"]["left_out"]``).
+    """
+
+    def __init__(self, message: str, columns: dict[str, str]) -> None:
+        super().__init__(message)
+        self.columns = dict(columns)

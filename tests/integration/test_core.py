@@ -93,7 +93,7 @@ def test_action_success_failure_duplicates_and_missing(vault, client):
     first = pd.DataFrame({"id": [ids[0]]}).vault.action(APPROVE, progress=False)
     assert first["vault_status"].tolist() == ["SUCCESS"]
     frame = pd.DataFrame(
-        {"id": [ids[0], ids[1], ids[1], None, "0PR_NOPE"], "note": list("abcde")},
+        {"id": [ids[0], ids[1], ids[1], None, "0PRNOPE"], "note": list("abcde")},
         index=["x", "y", "y", "z", "w"],
     )
     out = frame.vault.action(RETIRE, progress=False)

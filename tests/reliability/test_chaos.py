@@ -132,3 +132,35 @@ def test_connection_refused_raises_partial_result(vault):
         products(600, prefix="Q").vault.create("product__v", progress=False, client=client)
     assert (err.value.result["vault_status"] == "SKIPPED").all()
     assert "could not connect" in str(err.value.__cause__)
+
+
+def test_reconcile_with_pre_existing_keys(vault, fast_client):
+    # a create whose answer is lost, where other records already had some rows' external
+    # ids: those rows must never become SUCCESS with another record's id
+    df = products(3000)
+    taken = [5, 600, 777, 1499, 2100]
+    vault.seed(
+        "product__v",
+        [
+            {"name__v": f"Someone else {k}", "product_family__c": "device__c",
+             "external_id__v": df.loc[k, "external_id__v"]}
+            for k in taken
+        ],
+    )  # fmt: skip
+    foreign = {r["id"]: r["name__v"] for r in vault.records("product__v")}
+    vault.faults.add("drop_after", path="/vobjects/product__v", method="POST", on=[2, 3])
+    out = df.vault.create("product__v", progress=False, max_workers=1)
+    status, ids = out["vault_status"], out["vault_id"]
+    assert not set(ids.dropna()) & set(foreign), "a row was given another record's id"
+    lost = [k for k in taken if 500 <= k < 1500]  # their request's answer was lost
+    assert status.iloc[lost].eq("UNKNOWN").all() and ids.iloc[lost].isna().all()
+    assert out["vault_error"].iloc[lost].str.contains("values differ").all()
+    answered = [k for k in taken if k not in lost]  # Vault refused the duplicate and said so
+    assert status.iloc[answered].eq("FAILURE").all()
+    assert status.drop(index=taken).eq("SUCCESS").all()
+    assert out.attrs["vault"]["reconciled"] == 1000 - len(lost)
+    stored = vault.records("product__v")
+    keys = [r["external_id__v"] for r in stored]
+    assert len(keys) == len(set(keys)) == 3000, "a record was created twice"
+    assert {r["id"]: r["name__v"] for r in stored if r["id"] in foreign} == foreign
+    assert assert_stored(vault, out, df) == 3000 - len(taken)

@@ -26,9 +26,9 @@ def _interrupt_on(call_number: int, exc: BaseException, monkeypatch):
     real = sending.send_batch
     calls = {"n": 0}
 
-    def flaky(client, options, batch):
+    def flaky(client, options, batch, *args):
         calls["n"] += 1
-        out = real(client, options, batch)
+        out = real(client, options, batch, *args)
         if calls["n"] == call_number:
             raise exc
         return out
@@ -101,7 +101,14 @@ SCRIPT = textwrap.dedent(
     sys.path.insert(0, {tests!r})
     import vault_pandas
     from frames import products
-    vault_pandas.connect({url!r}, username={user!r}, password=sys.stdin.readline().strip())
+    from vault_pandas import config
+    from vault_pandas.transport.auth import SessionAuth
+    from vault_pandas.transport.client import VaultClient
+    # no request of this client can be running 3 s after it started: an immediate resume
+    # waits that long for the requests the kill left on the wire (10 + 300 s by default)
+    config.CONNECT_TIMEOUT = 1.0
+    auth = SessionAuth(username={user!r}, password=sys.stdin.readline().strip())
+    vault_pandas.set_default_client(VaultClient({url!r}, auth, timeout=2.0))
     products({n}).vault.create(
         "product__v", progress=False, max_workers=2, checkpoint={ckpt!r}
     )

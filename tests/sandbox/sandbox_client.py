@@ -62,8 +62,15 @@ class Api:
 
 
 def rows_of(body: dict[str, Any]) -> list[dict[str, Any]]:
-    """The per-row results of a bulk response, checking the request itself succeeded."""
-    assert body["responseStatus"] == "SUCCESS", body
+    """The per-row results of a bulk response, checking the request itself was processed.
+
+    A processed request is ``SUCCESS``, or ``WARNING`` (with a request-level ``warnings``
+    entry) when a row is ``WARNING``, as Vault documents.
+    """
+    assert body["responseStatus"] in ("SUCCESS", "WARNING"), body
+    row_warned = any(row["responseStatus"] == "WARNING" for row in body["data"])
+    assert (body["responseStatus"] == "WARNING") == row_warned, body
+    assert ("warnings" in body) == row_warned, body
     return body["data"]
 
 

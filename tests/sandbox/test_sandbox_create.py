@@ -61,7 +61,9 @@ def test_create_json_list_of_objects(api, vault):
         ("last_reviewed__c", "2024-01-02T03:04:05Z", None),
         ("last_reviewed__c", "2024-01-02 03:04:05+00:00", "INVALID_DATA"),
         ("last_reviewed__c", "2024-01-02T03:04:05", "INVALID_DATA"),
-        ("active__c", "True", None),
+        ("active__c", "true", None),
+        ("active__c", "True", "INVALID_DATA"),  # Vault documents lower case true/false
+        ("active__c", "TRUE", "INVALID_DATA"),
         ("active__c", "yes", "INVALID_DATA"),
         ("active__c", "1", "INVALID_DATA"),
         ("therapeutic_areas__c", "Oncology", "INVALID_DATA"),  # a label, not a name

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sandbox_client import rows_of
+from sandbox_client import error_types, rows_of
 
 from vault_pandas.sandbox.csvio import CsvError, parse_csv
 from vault_pandas.sandbox.values import strip_xml_invalid
@@ -109,7 +109,10 @@ def test_bare_cr_fails_the_whole_request(api, vault):
 def test_multi_value_picklist_in_one_quoted_cell(api, vault):
     body = (
         "name__v,product_family__c,therapeutic_areas__c\n"
-        'A,biologic__c,"oncology__c, neurology__c"\n'
+        'A,biologic__c,"oncology__c,neurology__c"\n'
+        'B,biologic__c,"oncology__c, neurology__c"\n'  # names joined with no space, as documented
     )
-    rows_of(api.csv("product__v", body))
+    a, b = rows_of(api.csv("product__v", body))
+    assert a["responseStatus"] == "SUCCESS"
+    assert error_types(b) == ["INVALID_DATA"]
     assert vault.records("product__v")[0]["therapeutic_areas__c"] == ["oncology__c", "neurology__c"]

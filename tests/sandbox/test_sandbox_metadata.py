@@ -23,7 +23,8 @@ def test_product_metadata_has_the_documented_fields(api):
 def test_site_metadata_reference_and_system_name(api):
     fields = {f["name"]: f for f in api.get("/metadata/vobjects/site__c")["object"]["fields"]}
     assert fields["name__v"]["system_managed_name"] is True
-    assert fields["product__c"]["relationship_name"] == "product__cr"
+    assert fields["product__c"]["relationship_outbound_name"] == "product__cr"
+    assert "relationship_name" not in fields["product__c"]  # Vault's key only in relationships[]
     assert fields["product__c"]["object"]["name"] == "product__v"
     assert fields["product__c"]["object"]["url"].endswith("/metadata/vobjects/product__v")
 
@@ -63,7 +64,7 @@ def test_records_view_gives_every_field_in_python_forms(vault):
                 "pack_size__c": "30",
                 "launch_date__c": "2024-02-29",
                 "last_reviewed__c": "2024-03-01T10:11:12Z",
-                "active__c": "TRUE",
+                "active__c": "true",
             }
         ],
     )

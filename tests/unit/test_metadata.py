@@ -144,25 +144,30 @@ def test_unknown_column_is_named_with_closest_fields(product):
 def test_required_field_missing_on_create(product):
     with pytest.raises(FrameError) as info:
         check_columns(product, ["name__v"], operation="create")
-    assert info.value.problems == ["required field 'product_family__c' is missing"]
+    assert info.value.problems == ["required field 'product_family__c' is missing (Product Family)"]
 
 
-def test_every_problem_is_listed_at_once(product):
+def test_every_problem_is_listed_at_once_and_unwritable_fields_are_left_out(product):
     with pytest.raises(FrameError) as info:
         check_columns(product, ["state__v", "id", "bogus__c"], operation="create")
     problems = info.value.problems
-    assert len(problems) == 5
-    assert "column 'state__v' is a field Vault does not let you set (not editable)" in problems
-    assert any(p.startswith("column 'id' cannot be set on create") for p in problems)
+    assert len(problems) == 3
     assert any(p.startswith("column 'bogus__c' is not a field") for p in problems)
-    assert "required field 'name__v' is missing" in problems
+    assert "required field 'name__v' is missing (Name)" in problems
     assert all(p in str(info.value) for p in problems)
+    left_out = check_columns(
+        product, ["name__v", "product_family__c", "state__v", "id"], operation="create"
+    )
+    assert left_out == {
+        "state__v": "migration mode only; migration_mode=True sends it",
+        "id": "set by Vault on create; migration_mode=True sends it",
+    }
 
 
-def test_system_managed_name_is_not_required_and_cannot_be_set(site):
-    check_columns(site, ["site_code__c"], operation="create")
-    with pytest.raises(FrameError, match="names its records itself"):
-        check_columns(site, ["site_code__c", "name__v"], operation="create")
+def test_system_managed_name_is_not_required_and_is_left_out(site):
+    assert check_columns(site, ["site_code__c"], operation="create") == {}
+    left_out = check_columns(site, ["site_code__c", "name__v"], operation="create")
+    assert left_out == {"name__v": "set by Vault (site__c names its records itself)"}
 
 
 def test_result_columns_are_ignored(product):

@@ -134,6 +134,10 @@ CONVERTERS: Final[Mapping[str, Callable[[list[Any], Mapping[str, Any]], pd.Serie
     "Picklist": _picklists,
 }
 
+# Vault writes type names in more than one case (the describe block of a query gives the id
+# field as "id"): match them case-insensitively, as the object metadata parser does.
+_CONVERTERS_BY_LOWER: Final = {name.lower(): convert for name, convert in CONVERTERS.items()}
+
 
 def typed_column(values: list[Any], field: Mapping[str, Any]) -> pd.Series:
     """One column of answers, typed by its field metadata (``name``, ``type``, ...).
@@ -146,7 +150,7 @@ def typed_column(values: list[Any], field: Mapping[str, Any]) -> pd.Series:
     ...                                 "multi_value": False}).tolist()
     ['a__c', <NA>]
     """
-    convert = CONVERTERS.get(str(field.get("type")), _as_answered)
+    convert = _CONVERTERS_BY_LOWER.get(str(field.get("type")).lower(), _as_answered)
     return convert(values, field)
 
 
@@ -177,8 +181,11 @@ def describe_from_metadata(
 ) -> dict[str, Any]:
     """A ``queryDescribe``-like block for ``paths`` of ``object_name``, from object metadata.
 
-    ``fields_of(object)`` gives an object's ``fields``; a ``relationship__vr.field__v`` path is
-    followed to its target object. Used to type an answer that was never asked for (no key).
+    ``fields_of(object)`` gives an object's ``fields``; each relationship of a
+    ``relationship__vr.field__v`` path (one or more hops) is followed to its target object
+    through the reference field whose ``relationship_outbound_name`` (Vault's key) or
+    ``relationship_name`` (see :func:`metadata_fields`) is that name. A path that is not
+    found keeps only its name (its column is then typed as answered).
 
     Examples
     --------
@@ -187,19 +194,127 @@ def describe_from_metadata(
     [{'name': 'pack_size__c', 'type': 'Number', 'scale': 0}, {'name': 'nope__c'}]
     """
 
-    def find(obj: str, key: str, value: str) -> Mapping[str, Any]:
-        return next((f for f in fields_of(obj) or () if f.get(key) == value), {})
+    def find(obj: str | None, keys: tuple[str, ...], value: str) -> Mapping[str, Any]:
+        fields = (fields_of(obj) or ()) if obj else ()
+        return next((f for f in fields if any(f.get(k) == value for k in keys)), {})
 
     out = []
     for path in paths:
-        relationship, _, name = path.rpartition(".")
-        if relationship:
-            target = find(object_name, "relationship_name", relationship).get("object") or {}
-            found = find(target["name"], "name", name) if target.get("name") else {}
-        else:
-            found = find(object_name, "name", name)
-        out.append({**found, "name": path})
+        *hops, name = path.split(".")
+        obj: str | None = object_name
+        for hop in hops:
+            obj = _object_name(find(obj, _RELATIONSHIP_KEYS, hop).get("object"))
+        out.append({**find(obj, ("name",), name), "name": path})
     return {"fields": out}
+
+
+# Vault names a reference field's relationship relationship_outbound_name; the object-level
+# relationships[] array names it relationship_name (copied onto the field by metadata_fields).
+_RELATIONSHIP_KEYS: Final = ("relationship_outbound_name", "relationship_name")
+_INBOUND: Final = frozenset({"child", "inbound", "reference_inbound"})
+
+
+def _object_name(target: Any) -> str | None:
+    name = target.get("name") if isinstance(target, Mapping) else target
+    return name if isinstance(name, str) and name else None
+
+
+def metadata_fields(obj: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The ``fields`` of an object's metadata, with the names of its ``relationships[]``.
+
+    Each outbound entry ``{relationship_name, field, object}`` of the object-level array
+    gives its field a ``relationship_name`` (and the target ``object`` when the field has
+    none); a field the entry names but ``fields[]`` leaves out is added with those keys only.
+    So a relationship path is found whichever of the two places names it.
+
+    Examples
+    --------
+    >>> meta = {"fields": [{"name": "f__c", "type": "Object"}], "relationships": [
+    ...     {"relationship_name": "f__cr", "field": "f__c", "object": {"name": "t__c"}}]}
+    >>> metadata_fields(meta)
+    [{'name': 'f__c', 'type': 'Object', 'relationship_name': 'f__cr', 'object': {'name': 't__c'}}]
+    """
+    fields = [dict(f) for f in obj.get("fields") or () if isinstance(f, Mapping)]
+    by_name = {f.get("name"): f for f in fields}
+    for entry in obj.get("relationships") or ():
+        if not isinstance(entry, Mapping) or entry.get("relationship_type") in _INBOUND:
+            continue
+        name, relationship = entry.get("field"), entry.get("relationship_name")
+        if not (isinstance(name, str) and name and isinstance(relationship, str)):
+            continue
+        field = by_name.get(name)
+        if field is None:
+            field = by_name[name] = {"name": name}
+            fields.append(field)
+        field.setdefault("relationship_name", relationship)
+        if not field.get("object") and entry.get("object"):
+            field["object"] = entry["object"]
+    return fields
+
+
+_QUOTED: Final = re.compile(r"'(?:[^'\\]|\\.)*'")
+_GROUP: Final = re.compile(r"\([^()]*\)")
+_FROM: Final = re.compile(r"\bfrom\s+([A-Za-z][A-Za-z0-9_]*)", re.IGNORECASE)
+_SELECT_LIST: Final = re.compile(r"^\s*select\s+(.*?)\s+from\s", re.IGNORECASE | re.DOTALL)
+_PATH: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)*")
+
+
+def _top_level(vql: str) -> str:
+    """The query without its text literals and parenthesised parts (subqueries, functions)."""
+    text = _QUOTED.sub("''", vql)
+    while (flat := _GROUP.sub("\0", text)) != text:
+        text = flat
+    return text
+
+
+def query_object(vql: str) -> str | None:
+    """The object a VQL query reads (its top-level ``FROM``), or None.
+
+    Examples
+    --------
+    >>> query_object("SELECT id, (SELECT id FROM d__vr) FROM product__v WHERE x = 'from y'")
+    'product__v'
+    """
+    match = _FROM.search(_top_level(vql))
+    return match.group(1) if match else None
+
+
+def select_paths(vql: str) -> list[str]:
+    """The plain field paths of a query's top-level SELECT list (functions are left out).
+
+    Examples
+    --------
+    >>> select_paths("SELECT id, product__vr.name__v, TONAME(s__v) FROM x__c")
+    ['id', 'product__vr.name__v']
+    """
+    match = _SELECT_LIST.match(_top_level(vql))
+    items = [i.strip() for i in match.group(1).split(",")] if match else []
+    return [i for i in items if _PATH.fullmatch(i)]
+
+
+def describe_query(
+    vql: str,
+    records: Sequence[Mapping[str, Any]],
+    fields_of: Callable[[str], Sequence[Mapping[str, Any]]],
+) -> dict[str, Any] | None:
+    """A ``queryDescribe`` for an answer that came without one, from the object metadata.
+
+    The object is the query's ``FROM``; the paths are the records' keys (Vault names a
+    relationship column by its path, ``product__vr.name__v``), or the SELECT list when no
+    record came back. None when the query names no object.
+
+    Examples
+    --------
+    >>> meta = {"product__v": [{"name": "n__c", "type": "Number", "scale": 0}]}
+    >>> describe_query("SELECT n__c FROM product__v", [], meta.get)["fields"]
+    [{'name': 'n__c', 'type': 'Number', 'scale': 0}]
+    """
+    object_name = query_object(vql)
+    paths = list(dict.fromkeys(k for r in records for k in r)) or select_paths(vql)
+    if object_name is None or not paths:
+        return None
+    described = describe_from_metadata(fields_of, object_name, paths)
+    return {"object": {"name": object_name}, **described}
 
 
 #: Field properties the dtype depends on, per type: taken from object metadata when the

@@ -22,6 +22,7 @@ __all__ = [
     "contains",
     "literal",
     "lookup",
+    "lookup_records",
     "pages",
     "quote",
     "read",
@@ -61,17 +62,54 @@ def lookup(
     client: VaultClient, object_name: str, key: str, values: Iterable[str]
 ) -> dict[str, list[str]]:
     """Map each key value to the ids of the records that carry it (VQL, chunked)."""
+    found: dict[str, list[str]] = {}
+    for record in lookup_records(client, object_name, key, values):
+        found.setdefault(str(record.get(key)), []).append(str(record.get("id")))
+    return found
+
+
+def lookup_records(
+    client: VaultClient,
+    object_name: str,
+    key: str,
+    values: Iterable[object],
+    fields: Sequence[str] = (),
+) -> list[dict[str, Any]]:
+    """The records whose ``key`` field holds one of ``values``, as Vault answers them.
+
+    Parameters
+    ----------
+    client : VaultClient
+        The connection.
+    object_name : str
+        The Vault object, e.g. ``"product__v"``.
+    key : str
+        The field the records are looked up by (``id`` or a unique field).
+    values : iterable
+        Key values, each written by :func:`literal` (text quoted; a line break is refused
+        with ``ConfigurationError``); each distinct value is asked once, in chunks of
+        ``MAX_IN_VALUES``.
+    fields : sequence of str
+        Further fields (or ``relationship__vr.field__v`` paths) to read; ``id`` and ``key``
+        are always read.
+
+    Returns
+    -------
+    list of dict
+        One dict per record found, field -> value as in Vault's JSON answer (numbers as
+        numbers, picklists as lists of names, booleans as booleans).
+    """
     names.check_name(object_name, "object name")
     names.check_name(key, "key field")
-    found: dict[str, list[str]] = {}
+    select = list(dict.fromkeys(["id", key, *(names.check_field_path(f, "field") for f in fields)]))
+    records: list[dict[str, Any]] = []
     unique = list(dict.fromkeys(values))
     for start in range(0, len(unique), MAX_IN_VALUES):
         chunk = unique[start : start + MAX_IN_VALUES]
-        vql = f"SELECT id, {key} FROM {object_name} WHERE {contains(key, chunk)}"
+        vql = f"SELECT {', '.join(select)} FROM {object_name} WHERE {contains(key, chunk)}"
         for page in pages(client, vql):
-            for record in page.get("data") or []:
-                found.setdefault(str(record.get(key)), []).append(str(record.get("id")))
-    return found
+            records.extend(r for r in page.get("data") or [] if isinstance(r, dict))
+    return records
 
 
 def read_vql(
@@ -80,7 +118,9 @@ def read_vql(
     """Run a VQL query and return every page as one DataFrame, typed from Vault's metadata.
 
     The query is sent with ``X-VaultAPI-DescribeQuery: true`` and each column gets the one
-    dtype of its Vault type (see :mod:`vault_pandas.read.dtypes`):
+    dtype of its Vault type (see :mod:`vault_pandas.read.dtypes`), from the answer's
+    ``queryDescribe``, or when it has none from the metadata of the query's ``FROM`` object
+    (relationship paths followed to their target objects):
 
     =============================================  ==========================================
     Vault type                                      dtype (missing value)
@@ -121,7 +161,7 @@ def read_vql(
     ...     vault_pandas.read_vql("SELECT name__v FROM product__v")["name__v"].tolist()
     ['A']
     """
-    from vault_pandas.read.dtypes import complete_describe, typed_frame
+    from vault_pandas.read.dtypes import complete_describe, describe_query, typed_frame
     from vault_pandas.transport.connection import resolve_client
 
     if not isinstance(vql, str) or not _SELECT.match(vql):
@@ -141,8 +181,11 @@ def read_vql(
     finally:
         if bar is not None:
             bar.close()
-    try:
-        describe = complete_describe(describe, _fields_of(client))
+    try:  # no describe (header not honoured): every type from the FROM object's metadata
+        if describe is None:
+            describe = describe_query(vql, records, _fields_of(client))
+        else:
+            describe = complete_describe(describe, _fields_of(client))
     except VaultPandasError as exc:  # not an object (documents, users...): keep Vault's
         log.info("no object metadata to complete the query's field types: %s", exc)
     return typed_frame(records, describe)
@@ -333,7 +376,10 @@ def _empty(client: VaultClient, object_name: str, fields: list[str]) -> pd.DataF
 
 
 def _fields_of(client: VaultClient) -> Callable[[str], list[dict[str, Any]]]:
+    """An object's metadata fields, its ``relationships[]`` names included."""
+    from vault_pandas.read.dtypes import metadata_fields
+
     def fields_of(obj: str) -> list[dict[str, Any]]:
-        return (client.object_metadata(obj).get("object") or {}).get("fields") or []
+        return metadata_fields(client.object_metadata(obj).get("object") or {})
 
     return fields_of

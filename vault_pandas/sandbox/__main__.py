@@ -23,6 +23,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--burst-delay", type=float, help="delay past the limit, s")
     p.add_argument("--login-limit", type=int, help="logins per minute")
     p.add_argument("--session-timeout", type=float, help="idle session expiry, s")
+    p.add_argument(
+        "--relationship-metadata",
+        choices=("both", "field", "object"),
+        help="where metadata names relationships",
+    )
     p.add_argument("--username")
     p.add_argument("--password")
     p.add_argument("--seed", type=int, default=None, help="reproducible session ids")
@@ -41,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         burst_delay=args.burst_delay,
         login_limit=args.login_limit,
         session_timeout=args.session_timeout,
+        relationship_metadata=args.relationship_metadata,
         username=args.username,
         password=args.password,
         seed=args.seed,

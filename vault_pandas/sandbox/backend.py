@@ -10,20 +10,25 @@ from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, fields, replace
 from typing import Any, NamedTuple
 
-from . import writes
+from . import actions, writes
+from .actions import Action
+from .computed import view
 from .errors import RequestFailure
-from .objects import ACTIONS, OBJECTS, PICKLISTS, Action
+from .objects import OBJECTS, PICKLISTS
 from .rows import Outcome
 from .store import Store
-from .values import now_stamp
-from .vql import Query, parse_query, render_rows, run_query
+from .vql import Query, parse_query
+from .vql_run import render_rows, run_query
 from .writes import Batch
 
-__all__ = ["Backend", "Config", "LogEntry", "QueryPage"]
+__all__ = ["RELATIONSHIP_SHAPES", "Backend", "Config", "LogEntry", "QueryPage"]
 
 MAX_SESSION_SECONDS = 48 * 3600
 LOGIN_WINDOW_SECONDS = 60.0
 MAX_CURSORS = 64
+#: Where served metadata names a reference field's relationship: on the field
+#: (``relationship_outbound_name``), in the object's ``relationships[]``, or both.
+RELATIONSHIP_SHAPES = ("both", "field", "object")
 
 
 @dataclass
@@ -41,6 +46,7 @@ class Config:
     login_limit: int | None = None
     session_timeout: float | None = None
     wrong_vault: bool = False
+    relationship_metadata: str = "both"  # "field", "object": see README, Relationships
     username: str = "analyst@sandbox.example"
     password: str = "sandbox-password"
 
@@ -78,6 +84,8 @@ class Backend:
     """
 
     def __init__(self, config: Config, seed: int | None = None) -> None:
+        if config.relationship_metadata not in RELATIONSHIP_SHAPES:
+            raise ValueError(f"relationship_metadata must be one of {RELATIONSHIP_SHAPES}")
         self._lock = threading.RLock()
         self._initial = replace(config)
         self.config = config
@@ -116,6 +124,9 @@ class Backend:
         unknown = set(changes) - allowed
         if unknown:
             raise ValueError(f"Unknown setting(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+        shape = changes.get("relationship_metadata", "both")
+        if shape not in RELATIONSHIP_SHAPES:
+            raise ValueError(f"relationship_metadata must be one of {RELATIONSHIP_SHAPES}")
         with self._lock:
             for key, value in changes.items():
                 setattr(self.config, key, value)
@@ -261,14 +272,16 @@ class Backend:
         """Copies of every record of an object, in creation order."""
         self.check_object(object_name)
         with self._lock:
-            return [_copy(r) for r in self.store.records[object_name].values()]
+            return [
+                view(self.store, object_name, r) for r in self.store.records[object_name].values()
+            ]
 
     def record(self, object_name: str, record_id: str) -> dict[str, Any] | None:
         """A copy of one record, or None."""
         self.check_object(object_name)
         with self._lock:
             found = self.store.get(object_name, record_id)
-            return _copy(found) if found is not None else None
+            return view(self.store, object_name, found) if found is not None else None
 
     def seed(self, object_name: str, rows: list[dict[str, Any]]) -> list[str]:
         """Insert records directly (validated); see :func:`writes.seed`."""
@@ -287,10 +300,7 @@ class Backend:
         """Run a bulk ``create``, ``upsert``, ``update`` or ``delete`` atomically."""
         self.check_object(object_name)
         with self._lock:
-            if op == "upsert":
-                outcomes = writes.upsert(self.store, object_name, batch, id_param or "", row_faults)
-            else:
-                outcomes = getattr(writes, op)(self.store, object_name, batch, row_faults)
+            outcomes = writes.write(self.store, op, object_name, batch, id_param, row_faults)
             self._count_outcomes(op, outcomes)
         return outcomes
 
@@ -311,48 +321,15 @@ class Backend:
 
     def find_action(self, object_name: str, action_name: str) -> Action:
         """Validate an action name against the path object; whole-request failures."""
-        self.check_object(object_name)
-        parts = action_name.split(".")
-        well_formed = (parts[0] == "Objectaction" and len(parts) == 3) or (
-            parts[0] == "Objectlifecyclestateuseraction" and len(parts) == 4
-        )
-        if not well_formed or not all(parts):
-            raise RequestFailure("INVALID_DATA", f"Malformed action name [{action_name}]")
-        if parts[1] != object_name:
-            raise RequestFailure(
-                "INVALID_DATA", f"Action [{action_name}] is not an action of [{object_name}]"
-            )
-        if action_name not in ACTIONS:
-            raise RequestFailure("INVALID_DATA", f"Unknown action [{action_name}]")
-        return ACTIONS[action_name]
+        return actions.find(object_name, action_name)
 
     def run_action(
         self, action: Action, ids: list[str], row_faults: dict[int, str] | None = None
     ) -> list[Outcome]:
         """Apply an action to each id, in order; per-id outcomes."""
-        stamp = now_stamp()
-        outcomes = []
         with self._lock:
-            for i, rid in enumerate(ids):
-                record = self.store.get(action.object, rid)
-                if row_faults and i in row_faults:
-                    err = (row_faults[i], f"Injected {row_faults[i]} for id {rid}")
-                    outcomes.append(Outcome("FAILURE", id=rid, errors=[err]))
-                elif record is None:
-                    err = ("INVALID_DATA", f"No {action.object} record has id [{rid}]")
-                    outcomes.append(Outcome("FAILURE", id=rid, errors=[err]))
-                elif action.from_state and record.get("state__v") != action.from_state:
-                    err = ("INSUFFICIENT_ACCESS", f"Not available in state [{record['state__v']}]")
-                    outcomes.append(Outcome("FAILURE", id=rid, errors=[err]))
-                else:
-                    new = dict(record, modified_date__v=stamp)
-                    if action.to_state:
-                        new["state__v"] = action.to_state
-                    if action.stamp_field:
-                        new[action.stamp_field] = stamp
-                    self.store.put(action.object, new)
-                    self._stats["actions_applied"] += 1
-                    outcomes.append(Outcome("SUCCESS", id=rid))
+            outcomes = actions.apply(self.store, action, ids, row_faults)
+            self._stats["actions_applied"] += sum(o.status == "SUCCESS" for o in outcomes)
         return outcomes
 
     def record_actions(self, object_name: str, record_id: str) -> list[Action]:
@@ -363,9 +340,7 @@ class Backend:
             if record is None:
                 raise RequestFailure("INVALID_DATA", f"No record has id [{record_id}]")
             state = record.get("state__v")
-        return [
-            a for a in ACTIONS.values() if a.object == object_name and a.from_state in (None, state)
-        ]
+        return actions.available(object_name, state)
 
     # -- queries -------------------------------------------------------------------------
 
@@ -394,7 +369,3 @@ class Backend:
         query, ids = self._cursors[query_id]
         rows = render_rows(query, ids[offset : offset + pagesize], self.store)
         return QueryPage(query_id, query, rows, len(ids), offset, pagesize)
-
-
-def _copy(record: dict[str, Any]) -> dict[str, Any]:
-    return {k: list(v) if isinstance(v, list) else v for k, v in record.items()}

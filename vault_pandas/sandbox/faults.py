@@ -12,7 +12,7 @@ __all__ = ["KINDS", "FaultRule", "FaultSet"]
 KINDS: dict[str, dict[str, Any]] = {
     "drop_before": {},
     "drop_after": {},
-    "http_error": {"status": 503},
+    "http_error": {"status": 503, "after": False, "from_vault": False},
     "request_error": {"type": "OPERATION_IN_PROGRESS", "message": None},
     "row_error": {"rows": ..., "type": "RACE_CONDITION"},
     "expire_session": {},
@@ -132,7 +132,11 @@ class FaultSet:
         Parameters
         ----------
         kind : str
-            ``drop_before``, ``drop_after``, ``http_error`` (``status=503``),
+            ``drop_before``, ``drop_after``, ``http_error`` (``status=503``; an HTML error
+            page from a proxy that never forwarded the request; ``after=True``: the proxy
+            forwarded it, Vault processed it, and the page replaced Vault's answer;
+            ``from_vault=True``: the page comes from Vault's own web tier, with Vault's
+            response headers, before processing),
             ``request_error`` (``type=...``), ``row_error`` (``rows=[...]``,
             ``type="RACE_CONDITION"``), ``expire_session`` or ``latency`` (``seconds=``).
         path, method : str, optional

@@ -10,18 +10,21 @@ from urllib.parse import parse_qs
 from .backend import Backend, QueryPage
 from .csvio import CsvError, parse_csv
 from .errors import RequestFailure
-from .objects import OBJECTS
+from .fields import USER_ID
+from .metadata import describe_query, field_metadata, object_metadata, object_types, type_config
+from .objects import OBJECTS, field_map
 from .rows import Outcome
+from .store import VAULT_ID
 from .values import to_json
-from .vql import DEFAULT_PAGE_SIZE, Query
+from .vql import DEFAULT_PAGE_SIZE
 from .writes import MAX_ROWS, Batch
 
 __all__ = ["MAX_BODY_BYTES", "Request", "failure"]
 
 MAX_BODY_BYTES = 50 * 1024 * 1024
-VAULT_ID = 1000
 WRONG_VAULT_ID = 2000
-USER_ID = 61234
+#: From this version a plain create's rows carry ``event: created__sys`` (as documented).
+_CREATE_EVENT_SINCE = (25, 2)
 _SUPPORTED_VERSIONS = [f"v{y}.{r}" for y in range(21, 26) for r in (1, 2, 3)] + ["v26.1"]
 
 
@@ -58,28 +61,6 @@ class Request:
 def failure(type: str, message: str, **extra: Any) -> dict[str, Any]:  # noqa: A002
     """A whole-request FAILURE body."""
     return {"responseStatus": "FAILURE", "errors": [{"type": type, "message": message}], **extra}
-
-
-def _object_meta(name: str, version: str) -> dict[str, Any]:
-    meta = json.loads(json.dumps(OBJECTS[name]))  # a deep copy
-    for f in meta["fields"]:
-        if "object" in f:
-            target = f["object"]["name"]
-            f["object"] = {
-                "name": target,
-                "url": f"/api/{version}/metadata/vobjects/{target}",
-                "label": OBJECTS[target]["label"],
-                "prefix": OBJECTS[target]["prefix"],
-            }
-    for rel in meta["relationships"]:
-        target = rel["object"]["name"]
-        rel["object"]["url"] = f"/api/{version}/metadata/vobjects/{target}"
-    meta["urls"] = {
-        "record": f"/api/{version}/vobjects/{name}/{{id}}",
-        "list": f"/api/{version}/vobjects/{name}",
-        "metadata": f"/api/{version}/metadata/vobjects/{name}",
-    }
-    return meta
 
 
 # -- session-less and metadata endpoints ------------------------------------------------
@@ -132,8 +113,26 @@ def session_of(req: Request) -> str:
 
 def metadata(backend: Backend, req: Request) -> dict[str, Any]:
     """``GET /api/{v}/metadata/vobjects/{object}``."""
-    backend.check_object(req.params["obj"])
-    return {"responseStatus": "SUCCESS", "object": _object_meta(req.params["obj"], req.version)}
+    obj = req.params["obj"]
+    backend.check_object(obj)
+    shape = backend.config.relationship_metadata
+    return {"responseStatus": "SUCCESS", "object": object_metadata(obj, req.version, shape)}
+
+
+def field_meta(backend: Backend, req: Request) -> dict[str, Any]:
+    """``GET /api/{v}/metadata/vobjects/{object}/fields/{field}``."""
+    obj = req.params["obj"]
+    backend.check_object(obj)
+    shape = backend.config.relationship_metadata
+    field = field_metadata(obj, req.params["field"], req.version, shape)
+    return {"responseStatus": "SUCCESS", "field": field}
+
+
+def configuration(backend: Backend, req: Request) -> dict[str, Any]:
+    """``GET /api/{v}/configuration/Objecttype[.{object}[.{type}]]``: object types."""
+    target = req.params["target"]
+    data = object_types() if target == "Objecttype" else type_config(target)
+    return {"responseStatus": "SUCCESS", "data": data}
 
 
 def picklist(backend: Backend, req: Request) -> dict[str, Any]:
@@ -141,6 +140,7 @@ def picklist(backend: Backend, req: Request) -> dict[str, Any]:
     values = backend.picklist(req.params["name"])
     return {
         "responseStatus": "SUCCESS",
+        "responseMessage": "Success",
         "picklistValues": [{"name": n, "label": label} for n, label in values],
     }
 
@@ -189,25 +189,46 @@ def _json_batch(body: bytes) -> Batch:
     return Batch(columns, data)
 
 
-def _render(o: Outcome, req: Request, upsert: bool) -> dict[str, Any]:
+def _create_event(version: str) -> bool:
+    try:
+        major, minor = (int(p) for p in version.lstrip("v").split("."))
+    except ValueError:
+        return True
+    return (major, minor) >= _CREATE_EVENT_SINCE
+
+
+def _render(o: Outcome, req: Request, op: str) -> dict[str, Any]:
+    """One row of a bulk answer, in the documented shape of its operation."""
     if o.status == "FAILURE":
-        errors = [{"type": t, "message": m} for t, m in o.errors]
-        return {"responseStatus": "FAILURE", "errors": errors}
-    data: dict[str, Any] = {
-        "id": o.id,
-        "url": f"api/{req.version}/vobjects/{req.params['obj']}/{o.id}",
-    }
-    if upsert:
-        data["id_param_value"] = o.id_param_value
+        out: dict[str, Any] = {"responseStatus": "FAILURE"}
+        if op == "upsert":
+            out["data"] = {"id_param_value": o.id_param_value}
+        out["errors"] = [{"type": t, "message": m} for t, m in o.errors]
+        return out
+    data: dict[str, Any] = {"id": o.id}
+    if op != "delete":  # the create example's url has no leading slash; the others do
+        slash = "" if op == "create" else "/"
+        data["url"] = f"{slash}api/{req.version}/vobjects/{req.params['obj']}/{o.id}"
+    if op == "upsert":
         data["event"] = o.event
-    out: dict[str, Any] = {"responseStatus": o.status, "data": data}
+        data["id_param_value"] = o.id_param_value
+    elif op == "create" and _create_event(req.version):
+        data["event"] = "created__sys"
+    out = {"responseStatus": o.status}
     if o.warning:
         out["warnings"] = [{"warning_type": o.warning[0], "message": o.warning[1]}]
+    out["data"] = data
     return out
 
 
+_ROWS_UNCHANGED = ("NO_DATA_CHANGES", "At least one record was left unchanged: same values")
+
+
 def write(backend: Backend, req: Request, op: str) -> dict[str, Any]:
-    """Create/upsert (POST), update (PUT) or delete (DELETE) object records in bulk."""
+    """Create/upsert (POST), update (PUT) or delete (DELETE) object records in bulk.
+
+    The request is ``WARNING`` (with a request-level warning) when a row is, as documented.
+    """
     obj = req.params["obj"]
     backend.check_object(obj)
     batch = parse_batch(req)
@@ -217,8 +238,12 @@ def write(backend: Backend, req: Request, op: str) -> dict[str, Any]:
     elif id_param is not None:
         op = "upsert"
     outcomes = backend.write(op, obj, batch, id_param=id_param, row_faults=req.row_faults)
-    data = [_render(o, req, op == "upsert") for o in outcomes]
-    return {"responseStatus": "SUCCESS", "data": data}
+    body: dict[str, Any] = {"responseStatus": "SUCCESS"}
+    if any(o.status == "WARNING" for o in outcomes):
+        body["responseStatus"] = "WARNING"
+        body["warnings"] = [{"warning_type": _ROWS_UNCHANGED[0], "message": _ROWS_UNCHANGED[1]}]
+    body["data"] = [_render(o, req, op) for o in outcomes]
+    return body
 
 
 def get_record(backend: Backend, req: Request) -> dict[str, Any]:
@@ -227,7 +252,7 @@ def get_record(backend: Backend, req: Request) -> dict[str, Any]:
     record = backend.record(obj, rid)
     if record is None:
         raise RequestFailure("INVALID_DATA", f"No {obj} record has id [{rid}]")
-    fields = {f["name"]: f for f in OBJECTS[obj]["fields"]}
+    fields = field_map(obj)
     meta = OBJECTS[obj]
     return {
         "responseStatus": "SUCCESS",
@@ -282,21 +307,6 @@ def record_actions(backend: Backend, req: Request) -> dict[str, Any]:
 # -- queries ----------------------------------------------------------------------------
 
 
-def _describe(query: Query, version: str) -> dict[str, Any]:
-    """The ``queryDescribe`` block for ``X-VaultAPI-DescribeQuery: true``."""
-    meta = OBJECTS[query.object]
-    fields = []
-    for f in query.fields:
-        entry = {k: v for k, v in f.meta.items() if k != "object"}
-        entry["name"] = f.name
-        if "object" in f.meta:
-            target = f.meta["object"]["name"]
-            entry["object"] = {"name": target, "url": f"/api/{version}/metadata/vobjects/{target}"}
-        fields.append(entry)
-    obj = {k: meta[k] for k in ("name", "label", "label_plural")}
-    return {"object": obj, "fields": fields}
-
-
 def _query_body(page: QueryPage, req: Request) -> dict[str, Any]:
     details: dict[str, Any] = {
         "pagesize": page.pagesize,
@@ -309,9 +319,12 @@ def _query_body(page: QueryPage, req: Request) -> dict[str, Any]:
         details["previous_page"] = f"{base}&pageoffset={max(page.offset - page.pagesize, 0)}"
     if page.offset + page.pagesize < page.total:
         details["next_page"] = f"{base}&pageoffset={page.offset + page.pagesize}"
-    body: dict[str, Any] = {"responseStatus": "SUCCESS", "responseDetails": details}
+    body: dict[str, Any] = {"responseStatus": "SUCCESS"}
+    # Only when the header says true (any case, as Java's Boolean.parseBoolean reads it).
     if req.header("X-VaultAPI-DescribeQuery").lower() == "true":
-        body["queryDescribe"] = _describe(page.query, req.version)
+        fields = [(f.name, f.meta) for f in page.query.fields]
+        body["queryDescribe"] = describe_query(page.query.object, fields)
+    body["responseDetails"] = details
     body["data"] = page.rows
     return body
 

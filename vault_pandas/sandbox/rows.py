@@ -1,23 +1,34 @@
-"""One row of a write: columns mapped to fields, cells parsed, record rules, one record written.
+"""One row of a write: columns mapped to fields, cells parsed, one record written.
 
-:mod:`.writes` applies these row by row to a whole request (create, upsert, update, delete).
+:mod:`.writes` applies these row by row to a whole request (create, upsert, update, delete);
+the rules on the record as a whole are in :mod:`.rules`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from .errors import InvalidValue, RequestFailure
-from .objects import INITIAL_STATE, LIFECYCLE_STATES, OBJECTS, field_map, relationship_map
-from .store import Record, Store
+from .fields import USER_ID
+from .objects import (
+    LIFECYCLE_STATES,
+    NAME_FORMATS,
+    OBJECTS,
+    field_map,
+    is_computed,
+    relationship_map,
+)
+from .objtypes import find_type, type_by_id, types_of
+from .rules import INVALID, check_record, new_record, stamp_new
+from .store import Store
 from .values import now_stamp, parser_for
 
-__all__ = ["Context", "Outcome", "create_row", "faulted", "plan", "update_row"]
+__all__ = ["TYPE_NAME_COLUMN", "Context", "Outcome", "create_row", "faulted", "plan", "update_row"]
 
-_INVALID: Any = object()  # a value that failed to parse: reported once, not as "missing" too
+#: The column that gives a record's object type by name instead of by id.
+TYPE_NAME_COLUMN = "object_type__v.api_name__v"
 _NO_CHANGE = ("NO_DATA_CHANGES", "No changes were made: every value equals the stored one")
 
 
@@ -31,6 +42,7 @@ class Outcome:
     event: str | None = None
     id_param_value: Any = None
     warning: tuple[str, str] | None = None
+    unique_clash: str | None = None  # why a unique value was taken: fails a raw object's request
 
 
 @dataclass
@@ -54,6 +66,10 @@ class Context:
     system: bool = False  # seeding: system fields may be set
 
 
+def _unknown(col: str, object_name: str) -> RequestFailure:
+    return RequestFailure("ATTRIBUTE_NOT_SUPPORTED", f"Unknown field [{col}] on [{object_name}]")
+
+
 def plan(store: Store, object_name: str, columns: list[str], system: bool = False) -> Context:
     """Map every column to a field; an unknown column fails the whole request.
 
@@ -61,33 +77,52 @@ def plan(store: Store, object_name: str, columns: list[str], system: bool = Fals
     ------
     RequestFailure
         ``ATTRIBUTE_NOT_SUPPORTED`` for a column that is neither a field nor a relationship
-        to a unique field.
+        to a unique field; ``INVALID_DATA`` when both ``object_type__v`` and
+        ``object_type__v.api_name__v`` are given (Vault takes one or the other).
     """
     fields, rels = field_map(object_name), relationship_map(object_name)
     planned: dict[str, _Column] = {}
     for col in columns:
         if col in fields:
             meta = fields[col]
-            editable = meta["editable"] or (system and col != "id")
+            editable = not is_computed(meta) and (meta["editable"] or (system and col != "id"))
             is_ref = meta["type"] == "Object"
             planned[col] = _Column(col, meta, parser_for(meta), None, editable, is_ref)
             continue
+        if col == TYPE_NAME_COLUMN and "object_type__v" in fields:
+            meta = fields["object_type__v"]
+            planned[col] = _Column(col, meta, _type_name, "api_name__v", True, True)
+            continue
         rel, _, target_field = col.partition(".")
         rel_meta = rels.get(rel)
-        target = field_map(rel_meta["object"]["name"]).get(target_field) if rel_meta else None
-        if rel_meta is None or not target or not target["unique"]:
-            raise RequestFailure(
-                "ATTRIBUTE_NOT_SUPPORTED", f"Unknown field [{col}] on object [{object_name}]"
-            )
+        if rel_meta is None or rel_meta["object"]["name"] not in OBJECTS:
+            raise _unknown(col, object_name)
+        target = field_map(rel_meta["object"]["name"]).get(target_field)
+        if not target or not target["unique"]:
+            raise _unknown(col, object_name)
         planned[col] = _Column(
             col, rel_meta, parser_for(target), target_field, rel_meta["editable"], True
+        )
+    if TYPE_NAME_COLUMN in planned and "object_type__v" in planned:
+        raise RequestFailure(
+            "INVALID_DATA", f"Give either object_type__v or {TYPE_NAME_COLUMN}, not both"
         )
     return Context(store, object_name, planned, now_stamp(), system)
 
 
-def _resolve(ctx: Context, col: _Column, raw: Any) -> str:
+def _type_name(raw: Any) -> str:
+    if not isinstance(raw, str):
+        raise InvalidValue("INVALID_DATA", f"Invalid object type name [{raw}]")
+    return raw
+
+
+def _resolve(ctx: Context, col: _Column, raw: Any) -> Any:
     """Turn a reference cell (id, or a unique value through the relationship) into an id."""
     target = col.meta["object"]["name"]
+    if target not in OBJECTS:  # a user: its id is the value
+        return col.parse(raw)
+    if col.meta["name"] == "object_type__v":
+        return _resolve_type(ctx, col, raw)
     if col.target_field is None:
         ref: str = col.parse(raw)
         if ctx.store.get(target, ref) is None:
@@ -97,6 +132,19 @@ def _resolve(ctx: Context, col: _Column, raw: Any) -> str:
     if found is None:
         raise InvalidValue("INVALID_DATA", f"No {target} record has {col.target_field} [{raw}]")
     return found
+
+
+def _resolve_type(ctx: Context, col: _Column, raw: Any) -> str:
+    """An object type of this object, given by name (``api_name__v``) or by id."""
+    if col.name == TYPE_NAME_COLUMN:
+        otype = find_type(ctx.object, col.parse(raw))
+    else:  # object_type__v, or object_type__vr.id
+        otype = type_by_id(col.parse(raw))
+    if otype is None or otype.object != ctx.object:
+        known = [t.name for t in types_of(ctx.object)]
+        why = f"[{raw}] is not an object type of {ctx.object}; its types: {known}"
+        raise InvalidValue("INVALID_DATA", why)
+    return otype.id
 
 
 def _values(
@@ -123,57 +171,28 @@ def _values(
                 values[fname] = col.parse(raw)
         except InvalidValue as exc:
             errors.append((exc.type, exc.message))
-            values[fname] = _INVALID
+            values[fname] = INVALID
     for fname, ids in refs.items():
         if len(ids) > 1:
             errors.append(("INVALID_DATA", f"The columns for [{fname}] name different records"))
-        if values.get(fname) is not _INVALID:
+        if values.get(fname) is not INVALID:
             values[fname] = ids.pop()
     if ctx.system and values.get("state__v") not in (None, *LIFECYCLE_STATES):
         errors.append(("INVALID_DATA", f"Unknown lifecycle state [{values['state__v']}]"))
     return values
 
 
-@cache
-def _rules(object_name: str) -> tuple[list[str], list[str]]:
-    """The required fields (system-managed names excepted) and unique fields (but id)."""
-    metas = field_map(object_name).values()
-    required = [m["name"] for m in metas if m["required"] and not m.get("system_managed_name")]
-    return required, [m["name"] for m in metas if m["unique"] and m["name"] != "id"]
-
-
-def _check_record(ctx: Context, record: Record, errors: list[tuple[str, str]]) -> None:
-    """Required and unique rules on the record as it would be stored."""
-    required, unique = _rules(ctx.object)
-    for fname in required:
-        if record.get(fname) is None:
-            errors.append(("PARAMETER_REQUIRED", f"Missing required field [{fname}]"))
-    for fname in unique:
-        value = record.get(fname)
-        if value is not None and value is not _INVALID:
-            owner = ctx.store.find(ctx.object, fname, value)
-            if owner is not None and owner != record["id"]:
-                why = f"Value [{value}] of unique field [{fname}] is already used by {owner}"
-                errors.append(("INVALID_DATA", why))
-
-
 def create_row(ctx: Context, row: dict[str, Any], event: str | None = None) -> Outcome:
     """Create one record from a row, or fail the row with every problem found."""
     errors: list[tuple[str, str]] = []
     values = {k: v for k, v in _values(ctx, row, None, errors).items() if v is not None}
-    record: Record = dict.fromkeys(field_map(ctx.object))
-    record.update(values)
-    record["id"] = ""
-    if OBJECTS[ctx.object].get("lifecycle"):
-        record["lifecycle__v"] = OBJECTS[ctx.object]["lifecycle"]
-        record["state__v"] = values.get("state__v") or INITIAL_STATE
-    record["created_date__v"] = values.get("created_date__v") or ctx.stamp
-    record["modified_date__v"] = values.get("modified_date__v") or ctx.stamp
-    _check_record(ctx, record, errors)
+    record = new_record(ctx.object, values, ctx.stamp)
+    clash = check_record(ctx.store, ctx.object, record, errors)
     if errors:
-        return Outcome("FAILURE", errors=errors)
+        return Outcome("FAILURE", errors=errors, unique_clash=clash)
     record["id"] = ctx.store.new_id(ctx.object)
-    if field_map(ctx.object)["name__v"].get("system_managed_name") and not record["name__v"]:
+    stamp_new(record)
+    if ctx.object in NAME_FORMATS and not record["name__v"]:
         record["name__v"] = ctx.store.new_name(ctx.object)
     ctx.store.put(ctx.object, record)
     return Outcome("SUCCESS", id=record["id"], event=event)
@@ -183,19 +202,26 @@ def update_row(ctx: Context, row: dict[str, Any], record_id: str, skip: str) -> 
     """Update an existing record from a row (column ``skip`` is the key, not a value).
 
     A row that changes nothing is a ``WARNING`` (``NO_DATA_CHANGES``) and writes nothing.
+    A record's object type cannot change (outside migration mode).
     """
     errors: list[tuple[str, str]] = []
     current = ctx.store.get(ctx.object, record_id)
     assert current is not None
     values = _values(ctx, row, skip, errors)
     changed = {k: v for k, v in values.items() if current.get(k) != v}
+    if "object_type__v" in changed and changed["object_type__v"] is not INVALID:
+        errors.append(("INVALID_DATA", "A record's object type cannot be changed by an update"))
+        del changed["object_type__v"]
     new = {**current, **changed}
-    _check_record(ctx, new, errors)
+    clash = check_record(ctx.store, ctx.object, new, errors)
     if errors:
-        return Outcome("FAILURE", id=record_id, errors=errors)
+        return Outcome("FAILURE", id=record_id, errors=errors, unique_clash=clash)
     if not changed:
         return Outcome("WARNING", id=record_id, event="updated__sys", warning=_NO_CHANGE)
-    new["modified_date__v"] = ctx.stamp
+    if "modified_date__v" not in changed:
+        new["modified_date__v"] = ctx.stamp
+    if "modified_by__v" not in changed:
+        new["modified_by__v"] = USER_ID
     ctx.store.put(ctx.object, new)
     return Outcome("SUCCESS", id=record_id, event="updated__sys")
 

@@ -59,6 +59,15 @@ ROUTES: list[Route] = [
     _route("keep_alive", "POST", _V + r"/keep-alive", h.keep_alive),
     _route("logout", "DELETE", _V + r"/session", h.logout),
     _route("metadata", "GET", _V + r"/metadata/vobjects/(?P<obj>[^/]+)", h.metadata),
+    _route(
+        "metadata",
+        "GET",
+        _V + r"/metadata/vobjects/(?P<obj>[^/]+)/fields/(?P<field>[^/]+)",
+        h.field_meta,
+    ),  # fmt: skip
+    _route(
+        "configuration", "GET", _V + r"/configuration/(?P<target>Objecttype[^/]*)", h.configuration
+    ),
     _route("picklist", "GET", _V + r"/objects/picklists/(?P<name>[^/]+)", h.picklist),
     _route("write", "POST PUT DELETE", _V + r"/vobjects/(?P<obj>[^/]+)", _write),
     _route(
@@ -145,15 +154,15 @@ def dispatch_api(vault: SandboxVault, req: Request, target: str) -> tuple[Reply,
         time.sleep(pause)
     if "drop_before" in by_kind:
         return Reply(drop=True), kind
-    if "http_error" in by_kind:
-        status = int(by_kind["http_error"].params["status"])
-        title = f"{status} Proxy Error"
-        html = _HTML_ERROR.format(title).encode()
-        return Reply(status, html, {"Content-Type": "text/html"}), kind
+    page = by_kind.get("http_error")
+    if page is not None and not (page.params["after"] or page.params["from_vault"]):
+        return _error_page(page), kind  # a proxy answered: the request never reached Vault
     if "expire_session" in by_kind:
         backend.end_session(h.session_of(req))
     limit, remaining, delayed = backend.tick_burst()
-    if "request_error" in by_kind:
+    if page is not None and not page.params["after"]:
+        payload: dict[str, Any] = {}  # Vault's web tier refused it: nothing was processed
+    elif "request_error" in by_kind:
         params = by_kind["request_error"].params
         payload = failure(params["type"], params["message"] or f"Injected {params['type']}")
     else:
@@ -172,8 +181,21 @@ def dispatch_api(vault: SandboxVault, req: Request, target: str) -> tuple[Reply,
         delay = backend.config.burst_delay
         time.sleep(delay)
         headers["X-VaultAPI-ResponseDelay"] = str(round(delay * 1000))
+    if page is not None:  # the answer is an HTML page, with Vault's headers if Vault sent it
+        reply = _error_page(page)
+        if page.params["from_vault"]:
+            headers.pop("X-VaultAPI-Status")
+            reply.headers = {**headers, **reply.headers}
+        return reply, kind
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return Reply(200, body, headers, drop="drop_after" in by_kind), kind
+
+
+def _error_page(rule: Any) -> Reply:
+    """The HTML error page of an ``http_error`` fault."""
+    status = int(rule.params["status"])
+    title = f"{status} {'Error' if rule.params['from_vault'] else 'Proxy Error'}"
+    return Reply(status, _HTML_ERROR.format(title).encode(), {"Content-Type": "text/html"})
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -1,21 +1,42 @@
-"""In-memory record storage: records per object, unique-value indexes and reference counts."""
+"""In-memory record storage: records per object, unique-value indexes and reference counts.
+
+A new store already holds the ``object_type__v`` records (one per object type), as a vault
+holds its configuration.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, NamedTuple
 
-from .objects import OBJECTS, field_map
+from .fields import SYSTEM_USER_ID
+from .objects import NAME_FORMATS, OBJECTS, field_map
+from .objtypes import TYPES
 
-__all__ = ["Store"]
+__all__ = ["VAULT_ID", "Record", "Snapshot", "Store"]
 
 Record = dict[str, Any]
 
+#: The sandbox vault's id (``vaultId`` of a login); part of every ``global_id__sys``.
+VAULT_ID = 1000
+
 
 def _reference_fields(object_name: str) -> list[tuple[str, str]]:
-    """(field, target object) for each Object field of an object."""
+    """(field, target object) for each Object field pointing at records the store keeps."""
     fields = field_map(object_name).items()
-    return [(f, meta["object"]["name"]) for f, meta in fields if meta["type"] == "Object"]
+    return [
+        (f, meta["object"]["name"])
+        for f, meta in fields
+        if meta["type"] == "Object" and meta["object"]["name"] in OBJECTS
+    ]
+
+
+class Snapshot(NamedTuple):
+    """A copy of one object's records and indexes (records are replaced, never mutated)."""
+
+    records: dict[str, Record]
+    unique: dict[str, dict[Any, str]]
+    ref_counts: dict[str, defaultdict[str, int]]
 
 
 class Store:
@@ -41,6 +62,30 @@ class Store:
         }
         self._next_id = dict.fromkeys(OBJECTS, 1)
         self._next_name = dict.fromkeys(OBJECTS, 1)
+        self._seed_types()
+
+    def _seed_types(self) -> None:
+        """One ``object_type__v`` record per object type, with the type's fixed id."""
+        stamp = "2024-01-01T00:00:00.000Z"
+        for t in TYPES:
+            self.put(
+                "object_type__v",
+                {
+                    **dict.fromkeys(field_map("object_type__v")),
+                    "id": t.id,
+                    "global_id__sys": f"{VAULT_ID}_{t.id}",
+                    "link__sys": f"{VAULT_ID}_{t.id}",
+                    "name__v": t.label,
+                    "status__v": ["active__v"],
+                    "created_by__v": SYSTEM_USER_ID,
+                    "created_date__v": stamp,
+                    "modified_by__v": SYSTEM_USER_ID,
+                    "modified_date__v": stamp,
+                    "api_name__v": t.name,
+                    "object_name__v": t.object,
+                },
+            )
+        self._next_id["object_type__v"] = len(TYPES) + 1
 
     # -- lookups ---------------------------------------------------------------------------
 
@@ -71,7 +116,7 @@ class Store:
 
     def new_name(self, object_name: str) -> str:
         """Allocate the next system-managed name, e.g. ``SITE-000001``."""
-        fmt = OBJECTS[object_name].get("system_name_format", "REC-{######}")
+        fmt = NAME_FORMATS.get(object_name, "REC-{######}")
         while True:
             n = self._next_name[object_name]
             self._next_name[object_name] = n + 1
@@ -91,6 +136,20 @@ class Store:
             self._unindex(object_name, old)
         self.records[object_name][record["id"]] = record
         self._index(object_name, record)
+
+    def snapshot(self, object_name: str) -> Snapshot:
+        """What :meth:`restore` needs to undo every later write to ``object_name``."""
+        return Snapshot(
+            dict(self.records[object_name]),
+            {f: dict(index) for f, index in self._unique[object_name].items()},
+            {name: defaultdict(int, counts) for name, counts in self._ref_counts.items()},
+        )
+
+    def restore(self, object_name: str, snap: Snapshot) -> None:
+        """Put ``object_name`` back as it was when ``snap`` was taken (ids stay used)."""
+        self.records[object_name] = snap.records
+        self._unique[object_name] = snap.unique
+        self._ref_counts = snap.ref_counts
 
     def delete(self, object_name: str, record_id: str) -> None:
         """Remove a record and its index entries."""

@@ -10,6 +10,7 @@ from functools import cache, partial
 from typing import Any
 
 from .errors import InvalidValue
+from .fields import SYSTEM_USER_ID, USER_ID
 from .objects import PICKLISTS
 
 __all__ = [
@@ -26,6 +27,7 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _DATETIME = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]{3})?Z\Z"
 )
+KNOWN_USERS = frozenset({SYSTEM_USER_ID, USER_ID})
 # XML 1.0 Char production; everything else is stripped, as Vault does.
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -129,23 +131,25 @@ def _parse_datetime(field: dict[str, Any], raw: Any) -> str:
 
 
 def _parse_boolean(field: dict[str, Any], raw: Any) -> bool:
+    # Vault documents the lowercase words only: True, TRUE, 1 or yes fail the row.
     if isinstance(raw, bool):
         return raw
-    if isinstance(raw, str) and raw.lower() in ("true", "false"):
-        return raw.lower() == "true"
-    raise _bad(field, raw, "expected true or false")
+    if raw in ("true", "false"):
+        return raw == "true"
+    raise _bad(field, raw, "expected true or false (lower case)")
 
 
 def _parse_picklist(field: dict[str, Any], raw: Any) -> list[str]:
+    # Names joined by commas, nothing else: a space or an empty name fails the row.
     if isinstance(raw, str):
-        names = [part.strip() for part in raw.split(",")]
+        names = raw.split(",")
     elif isinstance(raw, list) and all(isinstance(v, str) for v in raw):
-        names = [v.strip() for v in raw]
+        names = list(raw)
     else:
         raise _bad(field, raw, "expected picklist value names")
-    names = list(dict.fromkeys(n for n in names if n))
-    if not names:
-        raise _bad(field, raw, "no picklist value name")
+    if not all(names) or any(n != n.strip() for n in names):
+        raise _bad(field, raw, "picklist value names joined by commas, without spaces")
+    names = list(dict.fromkeys(names))
     known, labels = _picklist_index(field.get("picklist", ""))
     for name in names:
         if name not in known:
@@ -163,10 +167,20 @@ def _picklist_index(picklist: str) -> tuple[frozenset[str], dict[str, str]]:
     return frozenset(n for n, _ in entries), {label: n for n, label in entries}
 
 
-def _parse_text_id(field: dict[str, Any], raw: Any) -> str:
+def _parse_text_id(field: dict[str, Any], raw: Any) -> Any:
+    if field.get("object", {}).get("name") == "user__sys":
+        return _parse_user(field, raw)
     if not isinstance(raw, str):
         raise _bad(field, raw, "expected a record id")
     return raw.strip()
+
+
+def _parse_user(field: dict[str, Any], raw: Any) -> int:
+    """A user reference: Vault's user ids are numbers (``created_by__v: 12022``)."""
+    text = str(raw).strip() if isinstance(raw, str | int) and not isinstance(raw, bool) else ""
+    if not text.isdigit() or int(text) not in KNOWN_USERS:
+        raise _bad(field, raw, f"not the id of a user of this vault ({sorted(KNOWN_USERS)})")
+    return int(text)
 
 
 _PARSERS = {

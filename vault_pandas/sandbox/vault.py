@@ -32,6 +32,11 @@ class SandboxVault:
         Logins allowed per 60 seconds; beyond it login fails with ``API_LIMIT_EXCEEDED``.
     session_timeout : float, optional
         Idle seconds after which a session expires.
+    relationship_metadata : {"both", "field", "object"}
+        Where the served metadata names a reference field's relationship: on the field
+        (``relationship_outbound_name``, ...) and in the object's ``relationships[]``
+        (``both``, as Vault documents), or only on the field, or only in ``relationships[]``.
+        Writes resolve ``{relationship}.{field}`` columns the same way in every case.
     username, password : str
         The one user's credentials.
     seed : int, optional
@@ -56,6 +61,7 @@ class SandboxVault:
         burst_delay: float = _DEFAULTS.burst_delay,
         login_limit: int | None = _DEFAULTS.login_limit,
         session_timeout: float | None = _DEFAULTS.session_timeout,
+        relationship_metadata: str = _DEFAULTS.relationship_metadata,
         username: str = _DEFAULTS.username,
         password: str = _DEFAULTS.password,
         seed: int | None = None,
@@ -67,6 +73,7 @@ class SandboxVault:
             burst_delay=burst_delay,
             login_limit=login_limit,
             session_timeout=session_timeout,
+            relationship_metadata=relationship_metadata,
             username=username,
             password=password,
         )
@@ -148,9 +155,11 @@ class SandboxVault:
     def records(self, object_name: str) -> list[dict[str, Any]]:
         """Every record of an object in creation order, every field a key.
 
-        Values: str (String, LongText, ID, Object ids), ``Decimal`` (Number),
+        Values: str (String, LongText, ID, Object ids), int (user references such as
+        ``created_by__v``), ``Decimal`` (Number),
         ``"YYYY-MM-DD"`` (Date), ``"YYYY-MM-DDTHH:MM:SS.000Z"`` (DateTime), bool,
-        list of names (Picklist), None when missing.
+        list of names (Picklist), None when missing. Formula and lookup fields are computed
+        as they are read.
         """
         return self.backend.records(object_name)
 
@@ -185,11 +194,13 @@ class SandboxVault:
         login_limit: int | None = _UNSET,
         session_timeout: float | None = _UNSET,
         wrong_vault: bool = _UNSET,
+        relationship_metadata: str = _UNSET,
     ) -> None:
         """Change settings while running; a burst change starts a new window.
 
         ``wrong_vault=True`` makes login answer with another vault's id and URL, as Vault
-        does when it logs a user into their most relevant vault.
+        does when it logs a user into their most relevant vault. ``relationship_metadata``:
+        see :class:`SandboxVault`.
         """
         given = {
             "latency": latency,
@@ -199,6 +210,7 @@ class SandboxVault:
             "login_limit": login_limit,
             "session_timeout": session_timeout,
             "wrong_vault": wrong_vault,
+            "relationship_metadata": relationship_metadata,
         }
         self.backend.configure(**{k: v for k, v in given.items() if v is not _UNSET})
 
@@ -222,6 +234,7 @@ def run(
     burst_delay: float = _DEFAULTS.burst_delay,
     login_limit: int | None = _DEFAULTS.login_limit,
     session_timeout: float | None = _DEFAULTS.session_timeout,
+    relationship_metadata: str = _DEFAULTS.relationship_metadata,
     username: str = _DEFAULTS.username,
     password: str = _DEFAULTS.password,
     seed: int | None = None,
@@ -252,6 +265,7 @@ def run(
         burst_delay=burst_delay,
         login_limit=login_limit,
         session_timeout=session_timeout,
+        relationship_metadata=relationship_metadata,
         username=username,
         password=password,
         seed=seed,

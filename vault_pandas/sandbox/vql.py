@@ -1,4 +1,7 @@
-"""A VQL subset: SELECT ... FROM object [WHERE] [ORDER BY] [PAGESIZE] [PAGEOFFSET] [LIMIT]."""
+"""A VQL subset, parsed: SELECT ... FROM object [WHERE] [ORDER BY] [PAGESIZE] [PAGEOFFSET] [LIMIT].
+
+:mod:`.vql_run` runs a parsed :class:`Query`.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +11,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .computed import getter
 from .errors import VqlError
-from .objects import OBJECTS, field_map, relationship_map
+from .objects import OBJECTS, field_map, is_computed, relationship_map
 from .store import Record, Store
-from .values import to_json
 
-__all__ = ["DEFAULT_PAGE_SIZE", "Query", "parse_query", "render_rows", "run_query"]
+__all__ = ["DEFAULT_PAGE_SIZE", "Query", "QueryField", "parse_query"]
 
 DEFAULT_PAGE_SIZE = 1000
 MAX_QUERY_LENGTH = 50_000
@@ -48,16 +51,16 @@ class _Lit:
 
 
 @dataclass
-class _Field:
+class QueryField:
+    """A field named in a query: its metadata and how to read it from a queried record.
+
+    ``direct``: a stored field of the queried object (its unique index may serve a filter).
+    """
+
     name: str
     meta: dict[str, Any]
     get: Callable[[Record], Any]
     direct: bool
-
-
-def _own_field(name: str) -> Callable[[Record], Any]:
-    """Read a field of the queried record itself (not through a relationship)."""
-    return lambda record: record.get(name)
 
 
 @dataclass
@@ -65,9 +68,9 @@ class Query:
     """A parsed query: what to select, from where, filtered and ordered how."""
 
     object: str
-    fields: list[_Field]
+    fields: list[QueryField]
     where: tuple | None = None
-    order: list[tuple[_Field, bool]] = field(default_factory=list)
+    order: list[tuple[QueryField, bool]] = field(default_factory=list)
     pagesize: int = DEFAULT_PAGE_SIZE
     pageoffset: int = 0
     limit: int | None = None
@@ -175,7 +178,7 @@ class _Parser:
             else:
                 query.limit = n
 
-    def order_list(self) -> list[tuple[_Field, bool]]:
+    def order_list(self) -> list[tuple[QueryField, bool]]:
         keys = []
         while True:
             fld = self.field(self.take("name"))
@@ -187,23 +190,25 @@ class _Parser:
                 return keys
             self.pos += 1
 
-    def field(self, name: str) -> _Field:
+    def field(self, name: str) -> QueryField:
         fields = field_map(self.object)
         if name in fields:
-            return _Field(name, fields[name], _own_field(name), True)
+            own = fields[name]
+            read = getter(self.store, self.object, name)
+            return QueryField(name, own, read, not is_computed(own))
         rel, _, target_field = name.partition(".")
         ref = relationship_map(self.object).get(rel)
         target = ref["object"]["name"] if ref else ""
-        meta = field_map(target).get(target_field) if ref else None
-        if ref is None or meta is None:
+        meta = field_map(target).get(target_field) if target in OBJECTS else None
+        if ref is None or meta is None:  # unknown, or a relationship to users (not kept)
             raise VqlError("INVALID_DATA", f"Unknown field [{name}] on [{self.object}]")
-        store, fk = self.store, ref["name"]
+        store, fk, read = self.store, ref["name"], getter(self.store, target, target_field)
 
         def get(record: Record) -> Any:
             linked = store.get(target, record[fk]) if record.get(fk) else None
-            return linked.get(target_field) if linked else None
+            return read(linked) if linked else None
 
-        return _Field(name, meta, get, False)
+        return QueryField(name, meta, get, False)
 
     def expr(self) -> tuple:
         node = self.conjunction()
@@ -253,13 +258,15 @@ class _Parser:
         return lits
 
 
-def _coerce(fld: _Field, lit: _Lit) -> Any:
+def _coerce(fld: QueryField, lit: _Lit) -> Any:
     """Convert a literal to the stored form of the field it is compared with."""
     ftype, kind, value = fld.meta["type"], lit.kind, lit.value
     if kind == "null":
         return None
     if ftype == "Number" and (kind == "num" or (kind == "str" and _NUMBER.match(value))):
         return Decimal(value)
+    if ftype == "Object" and kind == "num" and fld.meta["object"]["name"] not in OBJECTS:
+        return int(value)  # a user reference: user ids are numbers
     if ftype == "Boolean" and kind == "bool":
         return value
     if ftype == "Date" and kind == "str" and _DATE.match(value):
@@ -273,70 +280,6 @@ def _coerce(fld: _Field, lit: _Lit) -> Any:
     if ftype in _TEXT_TYPES and kind == "str":
         return value
     raise VqlError("INVALID_DATA", f"Value [{value}] does not fit field [{fld.name}] ({ftype})")
-
-
-def _compile(node: tuple) -> Callable[[Record], bool]:
-    """Turn a WHERE tree into a predicate."""
-    kind = node[0]
-    if kind in ("and", "or"):
-        left, right = _compile(node[1]), _compile(node[2])
-        if kind == "and":
-            return lambda r: left(r) and right(r)
-        return lambda r: left(r) or right(r)
-    fld: _Field = node[1]
-    many = fld.meta["type"] == "Picklist"
-    if kind == "like":
-        rx = node[2]
-        if many:
-            return lambda r: any(rx.fullmatch(v) for v in fld.get(r) or ())
-        return lambda r: (v := fld.get(r)) is not None and rx.fullmatch(str(v)) is not None
-    if kind == "between":
-        low, high = node[2], node[3]
-        return lambda r: (v := fld.get(r)) is not None and low <= v <= high
-    op, values = node[2], node[3]
-    return _comparison(fld, op, values, many)
-
-
-def _comparison(fld: _Field, op: str, values: list, many: bool) -> Callable[[Record], bool]:
-    target = values[0]
-    if op == "in" or (op == "=" and target is not None):
-        wanted = set(values) - {None}
-        if many:
-            return lambda r: not wanted.isdisjoint(fld.get(r) or ())
-        return lambda r: fld.get(r) in wanted
-    if op == "=":
-        return lambda r: fld.get(r) in (None, [])
-    if op == "!=":
-        if target is None:
-            return lambda r: fld.get(r) not in (None, [])
-        if many:
-            return lambda r: target not in (fld.get(r) or ())
-        return lambda r: fld.get(r) != target
-    if many or target is None:
-        raise VqlError("INVALID_DATA", f"Operator [{op}] cannot be used on [{fld.name}] here")
-    compare = {
-        "<": lambda v: v < target,
-        ">": lambda v: v > target,
-        "<=": lambda v: v <= target,
-        ">=": lambda v: v >= target,
-    }[op]
-    return lambda r: (v := fld.get(r)) is not None and compare(v)
-
-
-def _candidates(node: tuple | None, query: Query, store: Store) -> list[str] | None:
-    """Ids that can match, from a unique index, when the filter pins a unique field."""
-    if node is None:
-        return None
-    if node[0] == "and":
-        found = _candidates(node[1], query, store)
-        return found if found is not None else _candidates(node[2], query, store)
-    if node[0] != "cmp" or node[2] not in ("=", "in") or not node[1].direct:
-        return None
-    fld: _Field = node[1]
-    if not fld.meta["unique"] or None in node[3]:
-        return None
-    ids = {store.find(query.object, fld.name, v) for v in node[3]}
-    return sorted(i for i in ids if i is not None)
 
 
 def parse_query(text: str, store: Store) -> Query:
@@ -357,42 +300,3 @@ def parse_query(text: str, store: Store) -> Query:
     if len(text) > MAX_QUERY_LENGTH:
         raise VqlError("INVALID_DATA", f"The query is longer than {MAX_QUERY_LENGTH} characters")
     return _Parser(text, store).parse()
-
-
-def run_query(query: Query, store: Store) -> list[str]:
-    """Return the ids of the matching records, ordered and limited (creation order by default).
-
-    Null values sort last in both directions, as for standard-volume objects.
-    """
-    records = store.records[query.object]
-    ids = _candidates(query.where, query, store)
-    pool = [records[i] for i in ids] if ids is not None else list(records.values())
-    if query.where is not None:
-        keep = _compile(query.where)
-        pool = [r for r in pool if keep(r)]
-    for fld, desc in reversed(query.order):
-        present = [r for r in pool if fld.get(r) not in (None, [])]
-        missing = [r for r in pool if fld.get(r) in (None, [])]
-        pool = sorted(present, key=_sort_by(fld), reverse=desc) + missing
-    if query.limit is not None:
-        pool = pool[: query.limit]
-    return [r["id"] for r in pool]
-
-
-def _sort_by(fld: _Field) -> Callable[[Record], Any]:
-    """The sort key of ``ORDER BY fld`` (lists, i.e. picklists, compare as tuples)."""
-    return lambda record: _sort_key(fld.get(record))
-
-
-def _sort_key(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
-
-
-def render_rows(query: Query, ids: list[str], store: Store) -> list[dict[str, Any]]:
-    """Build the ``data`` rows for some result ids (records deleted since are skipped)."""
-    rows = []
-    for rid in ids:
-        record = store.get(query.object, rid)
-        if record is not None:
-            rows.append({f.name: to_json(f.meta, f.get(record)) for f in query.fields})
-    return rows

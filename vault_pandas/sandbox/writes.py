@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import InvalidValue, RequestFailure
-from .objects import field_map
+from .objects import OBJECTS, READ_ONLY_OBJECTS, field_map
 from .rows import Context, Outcome, create_row, faulted, plan, update_row
 from .store import Store
 from .values import is_blank, parse_value
 
-__all__ = ["MAX_ROWS", "Batch", "create", "delete", "seed", "update", "upsert"]
+__all__ = ["MAX_ROWS", "Batch", "create", "delete", "seed", "update", "upsert", "write"]
 
 MAX_ROWS = 500
 
@@ -258,6 +258,45 @@ def delete(
     return outcomes
 
 
+def write(
+    store: Store,
+    op: str,
+    object_name: str,
+    batch: Batch,
+    id_param: str | None = None,
+    row_faults: dict[int, str] | None = None,
+) -> list[Outcome]:
+    """Run a bulk ``create``, ``upsert``, ``update`` or ``delete`` (the caller holds the lock).
+
+    On a ``raw`` object a unique value already taken fails the whole request and nothing is
+    written, as Vault documents for its high-volume store.
+
+    Raises
+    ------
+    RequestFailure
+        Whole-request failures of the operation; ``OPERATION_NOT_ALLOWED`` on an object no
+        API write may change; ``INVALID_DATA`` for a uniqueness clash on a ``raw`` object.
+    """
+    if object_name in READ_ONLY_OBJECTS:
+        raise RequestFailure(
+            "OPERATION_NOT_ALLOWED", f"Records of [{object_name}] cannot be changed this way"
+        )
+    raw = OBJECTS[object_name]["data_store"] == "raw" and op != "delete"
+    snap = store.snapshot(object_name) if raw else None
+    if op == "upsert":
+        outcomes = upsert(store, object_name, batch, id_param or "", row_faults)
+    else:
+        outcomes = {"create": create, "update": update, "delete": delete}[op](
+            store, object_name, batch, row_faults
+        )
+    clash = next((i for i, o in enumerate(outcomes) if o.unique_clash), None)
+    if snap is not None and clash is not None:
+        store.restore(object_name, snap)
+        why = outcomes[clash].unique_clash
+        raise RequestFailure("INVALID_DATA", f"Row {clash + 1}: {why}; nothing was written")
+    return outcomes
+
+
 def seed(store: Store, object_name: str, rows: list[dict[str, Any]]) -> list[str]:
     """Insert records directly (text-form values, validated; system fields allowed but ``id``).
 
@@ -266,6 +305,8 @@ def seed(store: Store, object_name: str, rows: list[dict[str, Any]]) -> list[str
     ValueError
         If any row is invalid; rows before it stay inserted.
     """
+    if object_name in READ_ONLY_OBJECTS:
+        raise ValueError(f"Records of [{object_name}] cannot be seeded")
     columns = list(dict.fromkeys(k for row in rows for k in row))
     try:
         ctx = plan(store, object_name, columns, system=True)

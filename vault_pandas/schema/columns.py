@@ -9,6 +9,12 @@ Pure: no I/O. The rules here are shared with the derived schema
   column is then needed (and checked like upsert's key) and an ``id`` column is refused.
 - ``action`` and ``delete`` send only record ids: they need an ``id`` column and ignore others.
 - Columns named ``vault_*`` are results of an earlier call and are ignored.
+- Never stricter than Vault: a column that is a field of the object but cannot be written by
+  this call (not editable, a lookup, formula or roll-up, system-managed, or settable only in
+  migration mode) is left out of every request and reported, never a FrameError. A required
+  field is demanded only when Vault certainly has no value for it: not ``status__v``
+  (Vault sets ``active__v``), not a field with a ``default_value``, not ``object_type__v``
+  on an object with a default type, not a name Vault generates.
 """
 
 from __future__ import annotations
@@ -26,6 +32,18 @@ Operation = Literal["create", "upsert", "update", "action", "delete"]
 OPERATIONS: Final = ("create", "upsert", "update", "action", "delete")
 #: Columns that are no field but an operation takes (column name -> those operations).
 SPECIAL_COLUMNS: Final = {"source_record_id": ("create",)}
+#: Fields Vault sets itself on every record: never sent outside migration mode.
+SYSTEM_FIELDS: Final = frozenset(
+    {"created_by__v", "created_date__v", "modified_by__v", "modified_date__v",
+     "global_id__sys", "link__sys"}
+)  # fmt: skip
+#: Columns only migration mode may set (``X-VaultAPI-MigrationMode``), on create and update.
+MIGRATION_COLUMNS: Final = frozenset(
+    {"state__v", "state_label", "created_by__v", "created_date__v", "modified_by__v",
+     "modified_date__v"}
+)  # fmt: skip
+#: Required fields Vault fills when a create leaves them out.
+VAULT_DEFAULTS: Final = {"status__v": "active__v"}
 
 
 def check_columns(
@@ -34,19 +52,25 @@ def check_columns(
     *,
     operation: Operation,
     id_param: str | None = None,
-) -> None:
-    """Raise FrameError listing every reason the columns cannot be sent for ``operation``.
+    migration_mode: bool = False,
+) -> dict[str, str]:
+    """Check the columns for ``operation``: return the ones left out, raise on the others.
 
-    Checked: unknown columns (with the closest field names), fields Vault does not let you
-    set, unknown relationships in ``rel__cr.field`` columns, duplicated column names,
-    required fields missing (create, and upsert unless by ``id``), the ``id`` column for
-    update/action/delete, and for upsert (or update by ``id_param``) an ``id_param`` that is a
-    unique field and present; update by another field than ``id`` takes no ``id`` column.
+    Returned: columns that are fields of the object but that this call cannot write (name ->
+    why: ``"not editable"``, ``"lookup"``, ``"formula"``, ``"system-managed"``,
+    ``"migration mode only"``...); they are never sent. Raised as one FrameError listing every
+    problem: unknown columns (with the closest field names), unknown relationships in
+    ``rel__cr.field`` columns, duplicated column names, required fields Vault has no value for
+    (create, and upsert unless by ``id``), the ``id`` column for update/action/delete, and for
+    upsert (or update by ``id_param``) an ``id_param`` that is a unique field and present.
 
     Examples
     --------
     >>> spec = ObjectSpec("a__c", {"name__v": FieldSpec("name__v", "String", required=True)})
     >>> check_columns(spec, ["name__v"], operation="create")
+    {}
+    >>> check_columns(spec, ["name__v", "created_date__v"], operation="create")
+    {'created_date__v': 'system-managed; migration_mode=True sends it'}
     >>> check_columns(spec, ["nmae__v"], operation="create")
     Traceback (most recent call last):
     ...
@@ -57,15 +81,60 @@ def check_columns(
     check_operation(operation, id_param)
     cols = [c for c in columns if not str(c).startswith(RESULT_PREFIX)]
     problems = [f"column {c!r} appears {n} times" for c, n in Counter(cols).items() if n > 1]
+    left_out: dict[str, str] = {}
     if operation in ("action", "delete"):
         if "id" not in cols:
             problems.append(f"column 'id' is missing: {operation} needs the record ids")
     else:
-        problems += [p for c in cols if (p := _column_problem(spec, c, operation, id_param))]
+        for c in cols:
+            why = left_out_reason(spec, c, operation, id_param, migration_mode)
+            if why:
+                left_out[c] = why
+            elif problem := _column_problem(spec, c, operation):
+                problems.append(problem)
         problems += _missing_problems(spec, cols, operation, id_param)
     if problems:
         message = f"cannot {operation} {spec.name} from this frame:\n- " + "\n- ".join(problems)
         raise FrameError(message, problems)
+    return left_out
+
+
+def left_out_reason(
+    spec: ObjectSpec, col: str, operation: str, id_param: str | None, migration_mode: bool
+) -> str | None:
+    """Why this call cannot write a column that names a field (or its relationship), or None.
+
+    Examples
+    --------
+    >>> spec = ObjectSpec("a__c", {"f__c": FieldSpec("f__c", "String", editable=False)})
+    >>> left_out_reason(spec, "f__c", "create", None, False)
+    'not editable'
+    >>> left_out_reason(spec, "state__v", "create", None, True) is None
+    True
+    """
+    if col in MIGRATION_COLUMNS or (col == "id" and operation == "create"):
+        if migration_mode:
+            return None
+        kind = (
+            "system-managed" if col in SYSTEM_FIELDS
+            else "set by Vault on create" if col == "id"
+            else "migration mode only"
+        )  # fmt: skip
+        return f"{kind}; migration_mode=True sends it"
+    if col in SYSTEM_FIELDS:
+        return "system-managed"
+    field = spec.fields.get(col)
+    if field is None and "." in col:
+        field = spec.relationship(col.partition(".")[0])
+    if field is None or field.writable or id_settable(col, operation, id_param):
+        return None
+    if field.computed:
+        return field.computed
+    if field.system_managed_name:
+        return f"set by Vault ({spec.name} names its records itself)"
+    if col == "id":
+        return f"records are matched on {id_param}"
+    return "not editable"
 
 
 def check_operation(operation: str, id_param: str | None) -> None:
@@ -90,42 +159,27 @@ def id_settable(column: str, operation: str, id_param: str | None) -> bool:
     )
 
 
-def _column_problem(spec: ObjectSpec, col: Any, operation: str, id_param: str | None) -> str:
+def _column_problem(spec: ObjectSpec, col: Any, operation: str) -> str:
     if not isinstance(col, str):
         return f"column {col!r} is not a field name (column names must be text)"
-    field = spec.fields.get(col)
-    if field is None and "." in col:
-        return _relationship_problem(spec, col)
-    if field is None:
-        if operation in SPECIAL_COLUMNS.get(col, ()):
-            return ""
-        return f"column {col!r} is not a field of {spec.name}" + _suggest(col, spec.fields)
-    if field.editable or id_settable(col, operation, id_param):
+    if col in spec.fields or col in MIGRATION_COLUMNS:  # state_label: migration mode
         return ""
-    if field.system_managed_name:
-        return f"column {col!r} is set by Vault ({spec.name} names its records itself)"
-    if col == "id" and operation == "update":
-        return (
-            f"column 'id' cannot be sent with id_param={id_param!r} (records are matched on "
-            f"{id_param}); drop it, or update by id"
-        )
-    if col == "id":
-        return "column 'id' cannot be set on create; use update() or upsert(id_param='id')"
-    return f"column {col!r} is a field Vault does not let you set (not editable)"
+    if "." in col:
+        return _relationship_problem(spec, col)
+    if operation in SPECIAL_COLUMNS.get(col, ()):
+        return ""
+    return f"column {col!r} is not a field of {spec.name}" + _suggest(col, spec.fields)
 
 
 def _relationship_problem(spec: ObjectSpec, col: str) -> str:
     rel = col.partition(".")[0]
     if rel == "object_type__v" and rel in spec.fields:
         return ""
-    ref = spec.relationship(rel)
-    if ref is None:
+    if spec.relationship(rel) is None:
         names = [f.relationship_name for f in spec.fields.values() if f.relationship_name]
         return f"column {col!r}: {rel!r} is not a relationship of {spec.name}" + _suggest(
             rel, names
         )
-    if not ref.editable:
-        return f"column {col!r} sets {ref.name}, which Vault does not let you set"
     return ""
 
 
@@ -155,8 +209,9 @@ def _missing_problems(
         linked = {c.partition(".")[0] for c in cols if "." in c}
         for field in spec.fields.values():
             given = field.name in cols or field.relationship_name in linked
-            if is_required(field) and not given:
-                problems.append(f"required field {field.name!r} is missing")
+            if is_required(field, spec) and not given:
+                label = f" ({field.label})" if field.label and field.label != field.name else ""
+                problems.append(f"required field {field.name!r} is missing{label}")
     return problems
 
 
@@ -165,9 +220,17 @@ def needs_required(operation: str, id_param: str | None) -> bool:
     return operation == "create" or (operation == "upsert" and id_param != "id")
 
 
-def is_required(field: FieldSpec) -> bool:
-    """True when the frame must give ``field`` (required, and not set by Vault)."""
-    return field.required and field.editable and not field.system_managed_name
+def is_required(field: FieldSpec, spec: ObjectSpec | None = None) -> bool:
+    """True when the frame must give ``field``: required, and Vault has no value for it.
+
+    Vault fills ``status__v`` (``active__v``), fields with a ``default_value``, generated
+    names, and ``object_type__v`` on an object with a default type.
+    """
+    if not (field.required and field.writable) or field.system_managed_name:
+        return False
+    if field.default_value is not None or field.name in VAULT_DEFAULTS:
+        return False
+    return not (field.name == "object_type__v" and (spec is None or spec.allow_types))
 
 
 def _suggest(name: str, candidates: Any) -> str:

@@ -107,7 +107,7 @@ def _schema_columns(
     if operation in ("action", "delete"):
         return ["id"] if columns is None or "id" in columns else []
     if columns is None:
-        wanted = [n for n, f in spec.fields.items() if f.editable]
+        wanted = [n for n, f in spec.fields.items() if f.writable]
         by_id = (operation == "update" and id_param is None) or id_param == "id"
         columns = ["id", *wanted] if by_id else wanted
     keep = []
@@ -117,7 +117,7 @@ def _schema_columns(
         field = spec.fields.get(col)
         if field is None and spec.field_type(col) is None and col not in SPECIAL_COLUMNS:
             continue
-        if field is not None and not field.editable and not id_settable(col, operation, id_param):
+        if field is not None and not field.writable and not id_settable(col, operation, id_param):
             continue
         keep.append(col)
     return keep
@@ -134,7 +134,7 @@ def _checks_for(
         checks += [rules.key_required(id_param), rules.key_unique()]
     elif col == "id" and operation in ("update", "action", "delete"):
         checks += [rules.id_required(operation), rules.duplicates()]
-    elif needs_required(operation, id_param) and is_required(field):
+    elif needs_required(operation, id_param) and is_required(field, spec):
         checks.append(rules.required())
     if field.unique and col != id_param and col != "id":
         checks.append(rules.duplicates())

@@ -7,6 +7,7 @@ from typing import Final
 
 import pandas as pd
 
+from vault_pandas.schema.columns import is_required
 from vault_pandas.schema.metadata import FieldSpec, ObjectSpec
 
 COLUMNS: Final = ("label", "type", "required", "editable", "unique", "limits", "values")
@@ -16,8 +17,10 @@ _VALUES_WIDTH: Final = 80  # picklist values beyond this are cut to "..."
 def describe_fields(spec: ObjectSpec, picklists: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
     """Return one row per field of ``spec``: what Vault expects of each column.
 
-    The index is the field name; the columns are ``label``, ``type``, ``required`` (False
-    for a name Vault sets itself), ``editable``, ``unique``, ``limits`` (length, range,
+    The index is the field name; the columns are ``label``, ``type``, ``required`` (a
+    create must give it: False where Vault fills the field itself — a generated name,
+    ``status__v``, a ``default_value``), ``editable`` (a write may set it: False for
+    lookup, formula and system fields), ``unique``, ``limits`` (length, range,
     decimals; ``""`` when none) and ``values`` (a picklist's ``name (Label)`` pairs, cut to
     about 80 characters, or a reference's target object and relationship). Required editable
     fields come first, then the other editable fields, then those Vault sets; each group in
@@ -46,13 +49,13 @@ def describe_fields(spec: ObjectSpec, picklists: Mapping[str, Mapping[str, str]]
     >>> table.loc["n__c", "limits"], table.loc["p__c", "values"]
     ('0 to 10, whole number', 'red__c (Red), blue__c (Blue)')
     """
-    fields = sorted(spec.fields.values(), key=_group)
+    fields = sorted(spec.fields.values(), key=lambda f: _group(f, spec))
     rows = [
         (
             f.label,
             f.type,
-            f.required and not f.system_managed_name,
-            f.editable,
+            is_required(f, spec),
+            f.writable,
             f.unique,
             _limits(f),
             _values(f, picklists),
@@ -64,10 +67,10 @@ def describe_fields(spec: ObjectSpec, picklists: Mapping[str, Mapping[str, str]]
     return table.astype({"required": bool, "editable": bool, "unique": bool})
 
 
-def _group(field: FieldSpec) -> int:
-    if not field.editable:
+def _group(field: FieldSpec, spec: ObjectSpec) -> int:
+    if not field.writable:
         return 2
-    return 0 if field.required and not field.system_managed_name else 1
+    return 0 if is_required(field, spec) else 1
 
 
 def _limits(field: FieldSpec) -> str:

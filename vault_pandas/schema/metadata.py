@@ -48,7 +48,14 @@ class FieldSpec:
     multi_value: bool = False
     system_managed_name: bool = False
     target_object: str | None = None
-    relationship_name: str | None = None
+    relationship_name: str | None = None  # the outbound relationship of a reference field
+    default_value: str | None = None  # Vault fills the field when a create leaves it out
+    computed: str | None = None  # "lookup", "formula" or "rollup": Vault computes it
+
+    @property
+    def writable(self) -> bool:
+        """True when a write may set the field (editable, and not computed by Vault)."""
+        return self.editable and self.computed is None
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,9 @@ class ObjectSpec:
     name: str
     fields: Mapping[str, FieldSpec]
     prefix: str | None = None
+    data_store: str = "standard"  # or "raw"
+    allow_types: bool = False
+    default_obj_type: str | None = None
 
     def relationship(self, name: str) -> FieldSpec | None:
         """Return the reference field whose relationship is ``name`` (``product__cr``)."""
@@ -103,21 +113,66 @@ def parse_object_metadata(payload: Mapping[str, Any]) -> ObjectSpec:
     obj = payload.get("object", payload) if isinstance(payload, Mapping) else None
     if not isinstance(obj, Mapping) or not obj.get("name"):
         raise ConfigurationError("object metadata has no object name")
+    outbound = _outbound_relationships(obj.get("relationships"))
     fields = {}
     for raw in obj.get("fields") or ():
         if isinstance(raw, Mapping) and raw.get("name"):
-            spec = _parse_field(raw)
+            spec = _parse_field(raw, outbound)
             fields[spec.name] = spec
-    return ObjectSpec(str(obj["name"]), fields, _str(obj.get("prefix")))
+    return ObjectSpec(
+        str(obj["name"]),
+        fields,
+        _str(obj.get("prefix")),
+        data_store=_str(obj.get("data_store")) or "standard",
+        allow_types=_bool(obj.get("allow_types"), False),
+        default_obj_type=_str(obj.get("default_obj_type")),
+    )
 
 
-def _parse_field(raw: Mapping[str, Any]) -> FieldSpec:
+def _outbound_relationships(entries: Any) -> dict[str, str]:
+    """Field name -> relationship name, from the object-level ``relationships[]`` array.
+
+    Vault lists each relationship there as ``{relationship_name, field, relationship_type}``;
+    inbound (child) relationships have no field of this object and are skipped.
+    """
+    found: dict[str, str] = {}
+    for entry in entries if isinstance(entries, list) else ():
+        if not isinstance(entry, Mapping):
+            continue
+        field, name = _str(entry.get("field")), _str(entry.get("relationship_name"))
+        kind = str(entry.get("relationship_type") or "")
+        if field and name and kind not in ("child", "inbound", "reference_inbound"):
+            found.setdefault(field, name)
+    return found
+
+
+def _computed(raw: Mapping[str, Any], vault_type: str) -> str | None:
+    """How Vault computes a field that no write may set, or None for a settable field."""
+    if _str(raw.get("lookup_relationship_name")) or vault_type.lower() == "lookup":
+        return "lookup"
+    if vault_type.lower() == "formula" or _str(raw.get("formula")):
+        return "formula"
+    if _bool(raw.get("rollup"), False):
+        return "rollup"
+    return None
+
+
+def _parse_field(raw: Mapping[str, Any], outbound: Mapping[str, str]) -> FieldSpec:
     target = raw.get("object")
     if isinstance(target, Mapping):
         target = target.get("name")
     raw_type = str(raw.get("type") or "")
+    name = str(raw["name"])
+    # The field carries relationship_outbound_name; the object lists it in relationships[].
+    # Read both (either may be missing); a field-level relationship_name is not Vault's
+    # shape but is read last, for metadata written by hand.
+    relationship = (
+        _str(raw.get("relationship_outbound_name"))
+        or outbound.get(name)
+        or _str(raw.get("relationship_name"))
+    )
     return FieldSpec(
-        name=str(raw["name"]),
+        name=name,
         type=_TYPE_NAMES.get(raw_type.lower(), raw_type),
         label=str(raw.get("label") or ""),
         required=_bool(raw.get("required"), False),
@@ -131,7 +186,9 @@ def _parse_field(raw: Mapping[str, Any]) -> FieldSpec:
         multi_value=_bool(raw.get("multi_value"), False),
         system_managed_name=_bool(raw.get("system_managed_name"), False),
         target_object=_str(target),
-        relationship_name=_str(raw.get("relationship_name")),
+        relationship_name=relationship,
+        default_value=_str(raw.get("default_value")),
+        computed=_computed(raw, raw_type),
     )
 
 

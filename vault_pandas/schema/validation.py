@@ -23,6 +23,7 @@ except ImportError:  # pragma: no cover - pandera < 0.24 has no pandera.pandas
 from pandera.errors import SchemaErrors
 
 from vault_pandas.errors import ConfigurationError, FrameError
+from vault_pandas.schema.surrogates import with_stand_ins
 
 FAILURE_COLUMNS: Final = ("position", "index", "column", "value", "check", "message")
 VALUE_CHARS: Final = 40  # longest value shown in a message
@@ -134,17 +135,39 @@ def validate(
 
 
 def _for_pandera(work: pd.DataFrame, schema: pdr.DataFrameSchema) -> None:
-    """Give pandera cheaper or safer forms of the columns whose dtype the schema leaves open."""
+    """Give pandera cheaper or safer forms of the columns whose dtype the schema leaves open.
+
+    Text holding a lone surrogate cannot become Arrow text: pandera checks a stand-in of the
+    same length instead (``surrogates.stand_in``), and the formatter, which reads the
+    caller's values, makes the row INVALID for it.
+    """
     for name, column in schema.columns.items():
-        values = work[name] if column.dtype is None and name in work.columns else None
+        values = work[name] if name in work.columns else None
         if not isinstance(values, pd.Series):
             continue
-        if _PANDAS_MAJOR < 3 and isinstance(values.dtype, pd.CategoricalDtype) and values.hasnans:
+        open_dtype = column.dtype is None
+        if (
+            open_dtype
+            and _PANDAS_MAJOR < 3
+            and isinstance(values.dtype, pd.CategoricalDtype)
+            and values.hasnans
+        ):
             # pandera formats failures with Series.apply(str), which fails on NaN here
             values = work[name] = values.astype(object)
-        if values.dtype == np.dtype(object) and infer_dtype(values, skipna=True) == "string":
-            # text in object columns (pandas 2's default): Arrow kernels, not Python loops
-            work[name] = values.astype("string[pyarrow]")
+        if values.dtype != np.dtype(object):
+            continue
+        text = open_dtype and infer_dtype(values, skipna=True) == "string"
+        if text:
+            try:  # text in object columns (pandas 2's default): Arrow kernels, not Python loops
+                work[name] = values.astype("string[pyarrow]")
+                continue
+            except UnicodeEncodeError:
+                pass
+        fixed = with_stand_ins(values.to_numpy(dtype=object))
+        if fixed is not None:
+            values = work[name] = pd.Series(fixed, index=work.index, dtype=object)
+            if text:
+                work[name] = values.astype("string[pyarrow]")
 
 
 def _failures(schema: pdr.DataFrameSchema, work: pd.DataFrame) -> pd.DataFrame:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
+from vault_pandas import config
 from vault_pandas.errors import AuthenticationError
 
 # Login answers carrying these error types mean "try again later", not "wrong password".
@@ -39,33 +43,68 @@ class Secret:
         raise TypeError("a Secret cannot be pickled")
 
 
-Login = Callable[[str, str], str]  # (username, password) -> session id
+Login = Callable[[str, Secret], Secret]  # (username, password) -> session id
+
+
+def login_form(username: str, password: Secret) -> Secret:
+    """The form body of a login, itself a Secret (it holds the password)."""
+    return Secret(urlencode({"username": username, "password": password.reveal()}))
+
+
+def reveal_body(body: bytes | Secret | None) -> bytes | None:
+    """A request body as sent: a Secret body revealed and encoded, as late as possible."""
+    return body.reveal().encode() if isinstance(body, Secret) else body
+
+
+def wire_headers(headers: Mapping[str, str | Secret]) -> dict[str, str]:
+    """Request headers as sent, with Secrets (the session) revealed, as late as possible."""
+    return {k: v.reveal() if isinstance(v, Secret) else v for k, v in headers.items()}
+
+
+def as_secret(value: str | Secret | None) -> Secret | None:
+    """``value`` wrapped in a :class:`Secret` (None or empty: None)."""
+    if isinstance(value, Secret) or value is None:
+        return value
+    return Secret(value) if value else None
 
 
 class SessionAuth:
-    """Holds the current session and renews it once when Vault says it expired.
+    """Holds the current session and renews it when Vault says it expired.
 
     Created with a username and password (it logs in and can log in again), or with a
     session id only (it cannot renew: an expired session is a clear ``AuthenticationError``).
-    Renewal is serialised: when several threads see the same expired session, one logs in
-    and the others reuse its new session.
+    Renewal is single-flight: when several threads see the same expired session, one logs in
+    and the others reuse its new session. Renewals are bounded: more than ``max_renewals``
+    logins within ``renewal_window`` seconds means the vault refuses fresh sessions, and the
+    next renewal raises ``AuthenticationError`` instead of logging in again.
+
+    The password and session are kept as :class:`Secret` only; the raw arguments are not
+    kept in any frame that may raise (tracebacks formatted with their local variables).
     """
 
     def __init__(
         self,
         *,
         username: str | None = None,
-        password: str | None = None,
-        session_id: str | None = None,
+        password: str | Secret | None = None,
+        session_id: str | Secret | None = None,
+        max_renewals: int = config.RENEWALS_PER_MINUTE,
+        renewal_window: float = config.RENEWAL_WINDOW,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if session_id is None and not (username and password):
+        self.username = username
+        self._password = as_secret(password)
+        self._session = as_secret(session_id)
+        del password, session_id  # only the Secrets stay in this frame
+        if self._session is None and not (username and self._password):
             raise AuthenticationError(
                 "give a username and password, or a session id (or set VAULT_USERNAME and "
                 "VAULT_PASSWORD, or VAULT_SESSION_ID)"
             )
-        self.username = username
-        self._password = Secret(password) if password else None
-        self._session = Secret(session_id) if session_id else None
+        self.max_renewals = max_renewals
+        self.renewal_window = renewal_window
+        self._clock = clock
+        self._renewed_at: deque[float] = deque()
         self._lock = threading.Lock()
         self.logins = 0
 
@@ -86,11 +125,26 @@ class SessionAuth:
             assert self._session is not None
             return self._session
 
-    def renew(self, stale: Secret, login: Login) -> Secret:
-        """Replace ``stale`` with a new session, unless another thread already did."""
+    def renew(self, stale: Secret, login: Login) -> tuple[Secret, bool]:
+        """The session to use instead of ``stale``, which Vault refused.
+
+        When another thread renewed since ``stale`` was handed out, its session is returned
+        without a login; otherwise one thread logs in while the others wait for it.
+
+        Returns
+        -------
+        tuple of (Secret, bool)
+            The session, and whether this call logged in (a renewal).
+
+        Raises
+        ------
+        AuthenticationError
+            Only a session id was given, or the vault refused ``max_renewals`` fresh
+            sessions within ``renewal_window`` seconds (error type ``INVALID_SESSION_ID``).
+        """
         with self._lock:
             if self._session is not None and self._session != stale:
-                return self._session
+                return self._session, False
             if not self.can_renew:
                 raise AuthenticationError(
                     "the Vault session expired and only a session id was given, so it cannot "
@@ -98,11 +152,23 @@ class SessionAuth:
                     "password",
                     error_type="INVALID_SESSION_ID",
                 )
+            now = self._clock()
+            while self._renewed_at and now - self._renewed_at[0] >= self.renewal_window:
+                self._renewed_at.popleft()
+            if len(self._renewed_at) >= self.max_renewals:
+                raise AuthenticationError(
+                    f"Vault refused {len(self._renewed_at)} fresh sessions within "
+                    f"{self.renewal_window:.0f} s, so the session is not renewed again "
+                    f"(at most {self.max_renewals} renewals a minute): check the vault's "
+                    "session settings and the user's access",
+                    error_type="INVALID_SESSION_ID",
+                )
+            self._renewed_at.append(now)
             self._login(login)
             assert self._session is not None
-            return self._session
+            return self._session, True
 
     def _login(self, login: Login) -> None:
         assert self.username is not None and self._password is not None
-        self._session = Secret(login(self.username, self._password.reveal()))
+        self._session = login(self.username, self._password)
         self.logins += 1

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -21,11 +19,19 @@ from urllib3.exceptions import (
 from vault_pandas import config
 from vault_pandas.errors import AuthenticationError, TransportError, VaultAPIError
 from vault_pandas.transport import names
-from vault_pandas.transport.auth import RETRYABLE_LOGIN_ERRORS, Secret, SessionAuth
+from vault_pandas.transport.auth import (
+    RETRYABLE_LOGIN_ERRORS,
+    Secret,
+    SessionAuth,
+    login_form,
+    reveal_body,
+    wire_headers,
+)
 from vault_pandas.transport.limits import BurstLimiter
 from vault_pandas.transport.pool import make_pool
-from vault_pandas.transport.responses import VaultResponse, describe, parse_json
-from vault_pandas.transport.urls import LOOPBACK_NAMES, normalise_url, same_vault
+from vault_pandas.transport.responses import VaultResponse, describe, parse_json, refusal
+from vault_pandas.transport.retry import RequestStats, RetryPolicy
+from vault_pandas.transport.urls import LOOPBACK_NAMES, check_vault, normalise_url
 
 __all__ = [
     "LOOPBACK_NAMES",
@@ -41,38 +47,11 @@ log = logging.getLogger("vault_pandas")
 
 # Request-level Vault error types that mean "nothing was done, try again later".
 RETRYABLE_ERRORS = frozenset({"API_LIMIT_EXCEEDED", "RACE_CONDITION", "OPERATION_IN_PROGRESS"})
-# Failures where the request cannot have reached Vault: always safe to repeat.
+# Failures where the request cannot have reached Vault: always safe to repeat. Any HTTP answer
+# (a proxy's 400/403/407/502 page may follow Vault's processing) counts as sent; so does a
+# refused proxy CONNECT (urllib3 reports it as a dropped connection; this client opens none).
 _NOT_SENT = (NewConnectionError, NameResolutionError, ConnectTimeoutError)
 _FORM = "application/x-www-form-urlencoded"
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Backoff with full jitter, bounded by attempts and by a total time budget (seconds)."""
-
-    attempts: int = config.RETRY_ATTEMPTS
-    base: float = config.RETRY_BASE
-    cap: float = config.RETRY_CAP
-    budget: float = config.RETRY_BUDGET
-
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait before retry number ``attempt`` (1-based)."""
-        return random.uniform(0, min(self.cap, self.base * 2 ** (attempt - 1)))
-
-
-@dataclass
-class RequestStats:
-    """Counters a load reports in its summary."""
-
-    requests: int = 0
-    retries: int = 0
-    renewals: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def add(self, **counts: int) -> None:
-        with self.lock:
-            for key, value in counts.items():
-                setattr(self, key, getattr(self, key) + value)
 
 
 class VaultClient:
@@ -149,19 +128,35 @@ class VaultClient:
         self.auth.session(self._login)
         return self
 
-    def _login(self, username: str, password: str) -> str:
-        body = urlencode({"username": username, "password": password}).encode()
+    def _login(self, username: str, password: Secret) -> Secret:
+        """Log in (``POST /auth``) and return the new session; safe to repeat, so retried.
+
+        A login whose answer is lost did nothing that matters (at worst Vault keeps an unused
+        session): network failures and gateway errors are retried like a call never sent.
+        """
+        body = login_form(username, password)
         started = time.monotonic()
         for attempt in range(1, self.retry.attempts + 1):
             sent_at = self.limiter.acquire()
             headers = self._headers(None, _FORM)
-            resp = self._exchange("POST", f"{self.api_url}/auth", body, headers, sent_at)
+            try:
+                resp = self._exchange("POST", f"{self.api_url}/auth", body, headers, sent_at)
+            except TransportError as exc:
+                transient = exc.status is None or exc.status >= 500
+                if transient and self._backoff(attempt, started, exc):
+                    continue
+                why = f"HTTP {exc.status}" if exc.status else "no answer"
+                raise TransportError(
+                    f"could not log in to {self.url} after {attempt} attempt(s) "
+                    f"({why if exc.sent else 'could not connect'})",
+                    sent=False,
+                    status=exc.status,
+                ) from None
             if resp.response_status in ("SUCCESS", "WARNING"):
-                session = resp.payload.get("sessionId")
-                if not session:
+                if not resp.payload.get("sessionId"):
                     raise AuthenticationError("Vault answered the login without a session id")
-                self._check_vault(resp.payload)
-                return str(session)
+                check_vault(self.url, resp.payload.get("vaultId"), resp.payload.get("vaultIds"))
+                return Secret(str(resp.payload["sessionId"]))
             kinds = resp.error_types
             if kinds & RETRYABLE_LOGIN_ERRORS and attempt < self.retry.attempts:
                 wait = self.retry.delay(attempt) + 1.0
@@ -172,20 +167,6 @@ class VaultClient:
             kind = next(iter(sorted(kinds)), None)
             raise AuthenticationError(f"login to {self.url} failed: {describe(resp)}", kind)
         raise AuthenticationError(f"login to {self.url} failed")  # pragma: no cover
-
-    def _check_vault(self, payload: Mapping[str, Any]) -> None:
-        vault_id = payload.get("vaultId")
-        urls = [
-            str(v.get("url"))
-            for v in payload.get("vaultIds") or []
-            if str(v.get("id")) == str(vault_id) and v.get("url")
-        ]
-        if urls and not any(same_vault(self.url, u) for u in urls):
-            raise AuthenticationError(
-                f"asked for {self.url} but Vault logged this user into {urls[0]} "
-                f"(vault id {vault_id}); check the vault DNS and the user's access",
-                error_type="WRONG_VAULT",
-            )
 
     # -- sending -----------------------------------------------------------------------
     def send(
@@ -198,45 +179,69 @@ class VaultClient:
         params: Mapping[str, str] | None = None,
         idempotent: bool,
         extra_headers: Mapping[str, str] | None = None,
+        cancel: threading.Event | None = None,
     ) -> VaultResponse:
         """Send one API call with session renewal and retries; return Vault's answer.
 
         ``idempotent`` says whether the call may be repeated when it may have reached Vault
         but its answer was lost; if not, such a loss raises ``TransportError(sent=True)``.
-        Request-level Vault failures are returned, not raised (see :meth:`call`).
+        Request-level Vault failures are returned, not raised (see :meth:`call`). Once
+        ``cancel`` is set no attempt starts (backoff sleeps end early): ``TransportError`` is
+        raised, with ``sent`` true only if an earlier attempt's answer was lost.
         """
         url = f"{self.api_url}/{path.lstrip('/')}"
         if params:
             url += "?" + urlencode(params)
-        session = self.auth.session(self._login)
-        started, attempt, renewed, lost = time.monotonic(), 0, False, False
+        started, attempt, lost = time.monotonic(), 0, False
+        session = self._session(None, lost)
         while True:
+            if cancel is not None and cancel.is_set():
+                raise TransportError(f"{method} {urlsplit(url).path}: cancelled", sent=lost)
             attempt += 1
             sent_at = self.limiter.acquire()
             headers = self._headers(session, content_type, extra_headers)
             try:
                 resp = self._exchange(method, url, body, headers, sent_at)
             except TransportError as exc:
-                if (idempotent or not exc.sent) and self._backoff(attempt, started, exc):
+                if (idempotent or not exc.sent) and self._backoff(attempt, started, exc, cancel):
                     lost = lost or exc.sent
                     continue
                 raise
             kinds = resp.error_types
-            if "INVALID_SESSION_ID" in kinds and not renewed:
-                session, renewed = self.auth.renew(session, self._login), True
-                self.stats.add(renewals=1)
+            if "INVALID_SESSION_ID" in kinds:  # Vault did nothing: send it again, renewed
+                session = self._session(session, lost)
+                attempt -= 1  # a refused session is not a failed attempt
                 continue
-            if "INVALID_SESSION_ID" in kinds:
-                raise AuthenticationError(
-                    "Vault rejected a freshly renewed session", error_type="INVALID_SESSION_ID"
-                )
             retryable = resp.response_status == "FAILURE" and kinds & RETRYABLE_ERRORS
-            if retryable and self._backoff(attempt, started, kinds):
+            if retryable and self._backoff(attempt, started, kinds, cancel):
                 continue
             resp.repeated = lost
             return resp
 
-    def _backoff(self, attempt: int, started: float, why: object) -> bool:
+    def _session(self, refused: Secret | None, lost: bool) -> Secret:
+        """The current session, or the renewal of ``refused`` (a login made counts).
+
+        A login failing on the network raises ``TransportError``; ``sent`` is ``lost``.
+        """
+        try:
+            if refused is None:
+                return self.auth.session(self._login)
+            session, renewed = self.auth.renew(refused, self._login)
+        except TransportError as exc:
+            if not lost:
+                raise
+            raise TransportError(
+                f"{exc}; an earlier attempt's answer was lost, so its outcome is unknown",
+                sent=True,
+                status=exc.status,
+            ) from None
+        if renewed:
+            self.stats.add(renewals=1)
+        return session
+
+    def _backoff(
+        self, attempt: int, started: float, why: object, cancel: threading.Event | None = None
+    ) -> bool:
         if attempt >= self.retry.attempts:
             return False
         wait = self.retry.delay(attempt)
@@ -244,7 +249,10 @@ class VaultClient:
             return False
         log.info("retrying in %.2f s (attempt %d): %s", wait, attempt + 1, why)
         self.stats.add(retries=1)
-        time.sleep(wait)
+        if cancel is not None:
+            cancel.wait(wait)  # set: the next attempt is not made (see send)
+        else:
+            time.sleep(wait)
         return True
 
     def _headers(
@@ -252,10 +260,14 @@ class VaultClient:
         session: Secret | None,
         content_type: str | None,
         extra: Mapping[str, str] | None = None,
-    ) -> dict[str, str]:
-        headers = {"Accept": "application/json", "X-VaultAPI-ClientID": self.client_id}
+    ) -> dict[str, str | Secret]:
+        """The request headers; the session stays a Secret until it goes on the wire."""
+        headers: dict[str, str | Secret] = {
+            "Accept": "application/json",
+            "X-VaultAPI-ClientID": self.client_id,
+        }
         if session is not None:
-            headers["Authorization"] = session.reveal()
+            headers["Authorization"] = session
         if content_type:
             headers["Content-Type"] = content_type
         if extra:
@@ -266,20 +278,24 @@ class VaultClient:
         self,
         method: str,
         url: str,
-        body: bytes | None,
-        headers: dict[str, str],
+        body: bytes | Secret | None,
+        headers: dict[str, str | Secret],
         sent_at: float,
     ) -> VaultResponse:
         """One HTTP exchange, after ``limiter.acquire`` (which gave ``sent_at``).
 
-        Network failures become ``TransportError`` with ``sent`` set.
+        Network failures become ``TransportError`` with ``sent`` set. Secrets (the session in
+        ``headers``, a login ``body``) are revealed only inside the call to urllib3, whose
+        frames never appear in the tracebacks raised here.
         """
         path = urlsplit(url).path
         started = time.monotonic()
         self.stats.add(requests=1)
         raw = None
         try:
-            raw = self._pool.request(method, url, body=body, headers=headers, retries=False)
+            raw = self._pool.request(
+                method, url, body=reveal_body(body), headers=wire_headers(headers), retries=False
+            )
         except _NOT_SENT as exc:
             raise TransportError(
                 f"{method} {path}: could not connect ({_reason(exc)})", sent=False
@@ -290,6 +306,8 @@ class VaultClient:
                 f"({_reason(exc)}); its outcome is unknown",
                 sent=True,
             ) from None
+        except BaseException as exc:  # e.g. Ctrl-C: without urllib3's frames (secrets inside)
+            raise exc.with_traceback(None)  # noqa: B904 - the same exception, shorter
         finally:  # every acquire is matched by one observe, answered or not
             self.limiter.observe(raw.headers if raw is not None else None, sent_at)
         elapsed = time.monotonic() - started
@@ -305,10 +323,13 @@ class VaultClient:
             elapsed * 1000,
         )
         if payload is None or "responseStatus" not in payload:
+            refused = refusal(raw.status, execution_id, f"{method} {path}")
+            if refused is not None:  # Vault's own routing: nothing was done
+                return VaultResponse(raw.status, refused, execution_id, elapsed)
             raise TransportError(
-                f"{method} {path}: HTTP {raw.status} without a Vault answer (a proxy or network "
-                "error); the outcome is unknown",
-                sent=raw.status >= 500 or raw.status == 200,
+                f"{method} {path}: HTTP {raw.status} without a Vault answer (from a proxy or "
+                "the network, which may have forwarded it); the outcome is unknown",
+                sent=True,
                 status=raw.status,
             )
         return VaultResponse(raw.status, payload, execution_id, elapsed)
@@ -334,6 +355,11 @@ class VaultClient:
         names.check_name(picklist_name, "picklist name")
         payload = self._cached("picklist", picklist_name, f"objects/picklists/{picklist_name}")
         return {str(v["name"]): str(v.get("label", "")) for v in payload.get("picklistValues", [])}
+
+    def configuration(self, *parts: str) -> dict[str, Any]:
+        """``GET /configuration/{parts joined by '.'}`` (``"Objecttype", obj, type``), once."""
+        key = ".".join(names.check_name(p, "configuration name") for p in parts)
+        return self._cached("configuration", key, f"configuration/{key}")
 
     def _cached(self, kind: str, key: str, path: str) -> dict[str, Any]:
         with self._cache_lock:

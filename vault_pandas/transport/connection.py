@@ -7,9 +7,10 @@ import threading
 
 from vault_pandas import config
 from vault_pandas.errors import ConfigurationError
-from vault_pandas.transport.auth import SessionAuth
+from vault_pandas.transport.auth import Secret, SessionAuth, as_secret
 from vault_pandas.transport.client import VaultClient
 from vault_pandas.transport.profiles import resolve
+from vault_pandas.transport.urls import normalise_url
 
 _default: VaultClient | None = None
 _default_lock = threading.Lock()
@@ -19,8 +20,8 @@ def connect(
     vault: str | None = None,
     *,
     username: str | None = None,
-    password: str | None = None,
-    session_id: str | None = None,
+    password: str | Secret | None = None,
+    session_id: str | Secret | None = None,
     api_version: str | None = None,
     client_id: str | None = None,
     verify: bool | str = True,
@@ -71,28 +72,36 @@ def connect(
     ...     client.url == vault.url
     True
     """
-    env = os.environ
+    # secrets only as Secrets in this frame (tracebacks may show its locals), never os.environ
+    password, session_id = as_secret(password), as_secret(session_id)
     if profile is not None:
         s = resolve(
             profile, vault=vault, username=username, password=password,
             session_id=session_id, api_version=api_version, client_id=client_id,
         )  # fmt: skip
-        vault, username, password, session_id = s.vault, s.username, s.password, s.session_id
-        api_version, client_id = s.api_version, s.client_id
-    vault = vault or next((env[k] for k in config.ENV_DNS if env.get(k)), None)
+        vault, username, api_version, client_id = s.vault, s.username, s.api_version, s.client_id
+        password, session_id = as_secret(s.password), as_secret(s.session_id)
+        del s
+    vault = vault or next((os.environ[k] for k in config.ENV_DNS if os.environ.get(k)), None)
     if not vault:
         raise ConfigurationError(
             "no vault given: pass connect('myvault.veevavault.com', ...) or set VAULT_DNS"
         )
     if session_id is None and username is None and password is None:
-        username, password = env.get(config.ENV_USERNAME), env.get(config.ENV_PASSWORD)
-        session_id = None if (username and password) else env.get(config.ENV_SESSION_ID)
+        username = os.environ.get(config.ENV_USERNAME)
+        password = as_secret(os.environ.get(config.ENV_PASSWORD))
+        if not (username and password):
+            session_id = as_secret(os.environ.get(config.ENV_SESSION_ID))
+    try:
+        url = normalise_url(vault)
+    finally:
+        del vault  # a refused address may hold a password: not kept in this frame
     auth = SessionAuth(username=username, password=password, session_id=session_id)
     client = VaultClient(
-        vault,
+        url,
         auth,
-        api_version=api_version or env.get(config.ENV_API_VERSION),
-        client_id=client_id or env.get(config.ENV_CLIENT_ID),
+        api_version=api_version or os.environ.get(config.ENV_API_VERSION),
+        client_id=client_id or os.environ.get(config.ENV_CLIENT_ID),
         verify=verify,
         burst_floor=burst_floor,
         burst_window=burst_window,

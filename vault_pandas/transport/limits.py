@@ -101,6 +101,15 @@ class BurstLimiter:
                     delay,
                 )
 
+    def _reset(self) -> None:
+        """The window has ended: at most the whole limit is left of the new one."""
+        now = self._clock()
+        # calls still in flight may be counted in the new window; what else is left is
+        # learnt from the first answer to a call sent from now on (older ones are stale)
+        self._budget = None if self.limit is None else self.limit - self._inflight
+        self._low = None
+        self._window_start = now
+
     def _stale(self, sent_at: float | None) -> bool:
         """The answer of a call sent before the current window began."""
         start = self._window_start
@@ -108,9 +117,11 @@ class BurstLimiter:
 
     def _new_window(self, remaining: int, sent_at: float | None) -> bool:
         """Whether ``remaining`` shows a new window rather than an answer arriving late."""
+        if self._stale(sent_at):
+            return False
         if self._low is None or self._window_start is None:
             return True
-        if remaining <= self._low or self._stale(sent_at):
+        if remaining <= self._low:
             return False
         if sent_at is None:
             return remaining > self._low + self._inflight + 1
@@ -119,6 +130,10 @@ class BurstLimiter:
 
     def acquire(self) -> float:
         """Wait, if needed, until a call may be sent without eating into the floor.
+
+        After the window resets, calls are let go only as far as the budget allows: at most
+        the limit, less the calls still in flight and the floor, until an answer from the new
+        window tells how many are really left. Never every waiting caller at once.
 
         Returns the time the call is let go, to give back to :meth:`observe`.
         """
@@ -132,8 +147,7 @@ class BurstLimiter:
                 start = self._window_start if self._window_start is not None else self._clock()
                 wait = start + self.window - self._clock()
                 if wait <= 0:
-                    self._budget = None  # the window has reset; learn the new count
-                    self._low = None
+                    self._reset()
                     continue
             log.info(
                 "burst limit: %s calls left (floor %d); waiting %.1f s for the window to reset",

@@ -61,8 +61,8 @@ class Settings:
 
     vault: str | None = None
     username: str | None = None
-    password: str | None = field(default=None, repr=False)
-    session_id: str | None = field(default=None, repr=False)
+    password: str | Secret | None = field(default=None, repr=False)
+    session_id: str | Secret | None = field(default=None, repr=False)
     api_version: str | None = None
     client_id: str | None = None
 
@@ -194,8 +194,8 @@ def resolve(
     *,
     vault: str | None = None,
     username: str | None = None,
-    password: str | None = None,
-    session_id: str | None = None,
+    password: str | Secret | None = None,
+    session_id: str | Secret | None = None,
     api_version: str | None = None,
     client_id: str | None = None,
     prompt: bool = False,
@@ -217,17 +217,17 @@ def resolve(
     >>> resolve(vault="qa.veevavault.com", username="me@acme.com", password="x")
     Settings(vault='qa.veevavault.com', username='me@acme.com', api_version=None, client_id=None)
     """
-    env = os.environ
     p = load_profile(profile) if profile is not None else None
     if p is not None:
         vault, username = vault or p.vault, username or p.username
         api_version, client_id = api_version or p.api_version, client_id or p.client_id
-    vault = vault or next((env[k] for k in config.ENV_DNS if env.get(k)), None)
-    username = username or env.get(config.ENV_USERNAME) or None
+    # os.environ is never bound to a local: tracebacks may show this frame's locals
+    vault = vault or next((os.environ[k] for k in config.ENV_DNS if os.environ.get(k)), None)
+    username = username or os.environ.get(config.ENV_USERNAME) or None
     if session_id is None and password is None:
-        password = _profile_password(p, vault, username) or env.get(config.ENV_PASSWORD) or None
+        password = _profile_password(p, vault, username) or _env(config.ENV_PASSWORD)
         if password is None:
-            session_id = env.get(config.ENV_SESSION_ID) or None
+            session_id = _env(config.ENV_SESSION_ID)
         if password is None and session_id is None and prompt and username:
             password = _prompt(vault, username)
         if password is None and session_id is None and p is not None and username:
@@ -242,16 +242,22 @@ def resolve(
     )
 
 
-def _profile_password(p: Profile | None, vault: str | None, username: str | None) -> str | None:
+def _env(name: str) -> Secret | None:
+    """An environment variable holding a secret, as a Secret (None when unset or empty)."""
+    value = os.environ.get(name)
+    return Secret(value) if value else None
+
+
+def _profile_password(p: Profile | None, vault: str | None, username: str | None) -> Secret | None:
     if p is None:
         return None
     if p.password_env and os.environ.get(p.password_env):
-        return os.environ[p.password_env]
+        return _env(p.password_env)
     if p.keyring and vault and username:
         found = keyring_password(vault, username)
         if found:
-            return found
-    return p.password.reveal() if p.password is not None else None
+            return Secret(found)
+    return p.password
 
 
 def _prompt(vault: str | None, username: str) -> str | None:

@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from vault_pandas.config import BLOCK_ROWS, MAX_BODY_BYTES, MAX_RECORDS
 from vault_pandas.results.outcomes import INVALID, SIZE, VALIDATION, note
+from vault_pandas.write.formatting import show
 
 if TYPE_CHECKING:
     from vault_pandas.results.outcomes import RowOutcomes
@@ -132,13 +133,19 @@ def action_batches(
 ) -> Iterator[Batch]:
     """Unique ids in first-seen order, 500 a request; each id's outcome goes to all its rows.
 
-    Rows without an id become INVALID.
+    ``ids`` are text without surrounding spaces (``plan.trimmed_ids``). Rows without an id,
+    and rows whose id is not a record id (:func:`bad_ids`), become INVALID: the ids of a
+    request are sent joined by commas, so ``"ID1,ID2"`` would act on two records.
     """
     scope = np.arange(len(ids)) if subset is None else np.asarray(subset, dtype=np.int64)
     missing = ids.isna().to_numpy()[scope]
     if missing.any():
         msg = note(VALIDATION, f"{id_column}: missing id (an action needs a record id)")
         rows.add_invalid(scope[missing], np.full(int(missing.sum()), msg, dtype=object), VALIDATION)
+    present = scope[~missing]
+    bad, messages = bad_ids(ids.iloc[present], id_column)
+    if bad.any():
+        rows.add_invalid(present[bad], messages, VALIDATION)
     valid_pos = scope[rows.status[scope] != INVALID]
     codes, uniques = pd.factorize(ids.iloc[valid_pos].astype(str), sort=False)
     order = np.argsort(codes, kind="stable")
@@ -151,3 +158,41 @@ def action_batches(
         first = k * MAX_RECORDS
         chunk = [str(u) for u in uniques[first : first + MAX_RECORDS]]
         yield Batch(valid_pos[sel], ids=chunk, expand=codes[sel] - first)
+
+
+#: Vault record ids are letters and digits (e.g. ``0MO0771``, ``00PZA1B2C3D4E5F``). Anything
+#: else names no record, so refusing it is never stricter than Vault; and a comma would split
+#: one cell into several ids of the comma-separated ``ids`` form field.
+RECORD_ID = r"[A-Za-z0-9]+"
+_ID_PROBLEMS = (
+    (",", "a comma would make it several ids, and the action would run on each"),
+    (r"\s", "it has a space inside"),
+    (".", "a record id has only letters and digits"),
+)
+
+
+def bad_ids(ids: pd.Series, id_column: str) -> tuple[np.ndarray, np.ndarray]:
+    """Which of the (trimmed, non-missing) ``ids`` are not record ids, and why.
+
+    Returns a boolean mask over ``ids`` and one ``VALIDATION`` message per bad id.
+
+    Examples
+    --------
+    >>> mask, why = bad_ids(pd.Series(["00P1", "00P1,00P2", "00P 1", "00P-1"]), "id")
+    >>> mask.tolist()
+    [False, True, True, True]
+    >>> why[0]
+    "VALIDATION: id: '00P1,00P2' is not a record id: a comma would make it several ids, \
+and the action would run on each"
+    """
+    text = ids.astype("string") if ids.dtype == object else ids
+    bad = ~text.str.fullmatch(RECORD_ID).fillna(False).to_numpy(dtype=bool)
+    if not bad.any():
+        return bad, np.empty(0, dtype=object)
+    wrong = text[bad]
+    reason = np.full(len(wrong), "", dtype=object)
+    for pattern, why in reversed(_ID_PROBLEMS):  # the first pattern that matches wins
+        reason[wrong.str.contains(pattern, regex=True).fillna(False).to_numpy(bool)] = why
+    shown = wrong.map(show).to_numpy(dtype=object)  # bad ids only; repr escapes surrogates
+    messages = f"{VALIDATION}: {id_column}: " + shown + " is not a record id: " + reason
+    return bad, messages.astype(object)

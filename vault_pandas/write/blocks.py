@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vault_pandas.errors import ConfigurationError
+from vault_pandas.schema.surrogates import surrogate_rows
 from vault_pandas.write.bodies import ESCAPED_FOR, csv_escaped, json_strings, row_nbytes
 from vault_pandas.write.datetimes import (
     format_date_objects,
@@ -197,7 +198,11 @@ def _typed_text(series: pd.Series, vault_type: VaultType | None) -> pd.Series:
         where = np.flatnonzero([isinstance(v, str) for v in values])
     else:
         where = np.flatnonzero(series.notna().to_numpy())
-    text = pd.Series(values[where], dtype="string")
+    try:
+        text = pd.Series(values[where], dtype="string")
+    except UnicodeEncodeError:  # text with a lone surrogate stays as is: formatting refuses it
+        where = where[~surrogate_rows(values[where])]
+        text = pd.Series(values[where], dtype="string")
     if vault_type == "Boolean":
         lowered = text.str.strip().str.lower()
         known = lowered.isin(["true", "false"]).to_numpy(dtype=bool)

@@ -1,78 +1,147 @@
-"""Checkpoint files: each batch's outcome appended as soon as it is known, read back on resume.
+"""Checkpoint files: every row's fate appended as soon as it is known, read back on resume.
 
-The file is JSON lines: a header, then one line per event (rows sent, rows answered). Each
-line is written whole, flushed and fsync'd; a line torn by a crash is ignored on reading, so
-the state before it stays readable. Rows whose request was sent but never answered are read
-back as UNKNOWN, so a resumed load reconciles them instead of creating them twice.
+The file is JSON lines: a header (the load's identity, :mod:`vault_pandas.write.fingerprint`),
+then one event per line, each written whole and fsync'd (a failed write is cut off again):
+
+``sent``    a worker is about to send these rows (``at``: when; ``last``: the latest moment a
+            retry of that request could start; ``span``: how long one attempt can last)
+``unsent``  they never left after all (cancelled, connection refused, session refused)
+``done``    Vault's answer for them (status, id, error text, error types, event)
+``open``    the load was abandoned while their request was on the wire (``at`` = then)
+``end``     the load finished: the file holds every row's outcome
+
+A row whose last event is ``sent`` or ``open`` may have reached Vault: it is read back as
+``UNKNOWN`` with a deadline after which its request cannot be running any more (its ``last``
+start, or the moment this file was opened when that is earlier — its writer is gone then,
+the file is locked while a load uses it — plus its ``span``). A half-written last line (a
+crash) is cut off before anything is appended, and a file whose identity differs from the
+load's is refused with the part that differs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from vault_pandas.errors import ConfigurationError
-from vault_pandas.results.outcomes import LOST, SKIPPED, UNKNOWN, RowOutcomes, types_array
+from vault_pandas.results.outcomes import INVALID, LOST, SKIPPED, UNKNOWN, RowOutcomes, types_array
+from vault_pandas.write.fingerprint import difference
 
-FORMAT_VERSION = 1
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock, one load per file is the user's care
+    fcntl = None  # type: ignore[assignment]
 
+log = logging.getLogger("vault_pandas")
 
-def fingerprint(data: pd.DataFrame) -> str:
-    """A cheap identity of a frame's rows (index, columns and values when hashable)."""
-    try:
-        hashed = pd.util.hash_pandas_object(data, index=True).to_numpy()
-        digest = int(np.bitwise_xor.reduce(hashed * np.arange(1, len(hashed) + 1, dtype=np.uint64)))
-    except TypeError:  # unhashable cells (lists): fall back to the index and the shape
-        hashed = pd.util.hash_pandas_object(data.index.to_frame(index=False), index=False)
-        digest = int(hashed.sum())
-    return f"{len(data)}:{len(data.columns)}:{digest:x}"
+FORMAT_VERSION = 2
+_MAGIC = "vault_pandas_checkpoint"
 
 
 def _clean(values: np.ndarray) -> list[Any]:
     return [None if v is None or (isinstance(v, float) and v != v) else v for v in values]
 
 
+def _clock(at: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(at))
+
+
 class Checkpoint:
-    """An append-only record of one load's outcomes, keyed by row position."""
+    """An append-only, locked record of one load's rows, by position.
 
-    def __init__(self, path: str | os.PathLike[str], header: dict[str, Any]) -> None:
-        self.path = Path(path)
+    Use :meth:`open`; every method that writes is thread-safe (workers write ``sent``).
+    """
+
+    def __init__(self, path: Path, header: dict[str, Any], fh: Any, lines: list[bytes]) -> None:
+        self.path = path
         self.header = header
-        self._fh: Any = None
+        self._fh = fh
+        self._lines = lines  # the events read at opening, until restored
+        self._header_pending = not lines
+        self._lock = threading.Lock()
+        self._opened = time.time()
+        self.finished = False  #: the file's last event is ``end``
+        self.open_rows = np.zeros(0, dtype=np.int64)  #: rows possibly still in flight
+        self.deadline = 0.0  #: wall time after which no request of theirs can be running
 
-    def restore(self, rows: RowOutcomes) -> int:
-        """Load earlier outcomes into ``rows``; return how many rows had an answer."""
-        if not self.path.exists():
-            return 0
-        lines = self.path.read_bytes().split(b"\n")
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], header: dict[str, Any]) -> Checkpoint:
+        """Open (or create) the file for the load ``header`` describes, and lock it.
+
+        Raises
+        ------
+        ConfigurationError
+            Another load holds the file, it is not a checkpoint, or it belongs to another
+            load (the message names the part that differs).
+        """
+        path = Path(path)
+        fh = open(path, "a+b", buffering=0)  # noqa: SIM115 - kept open (and locked) for the load
         try:
-            head = json.loads(lines[0])
-        except ValueError as exc:
-            raise ConfigurationError(f"{self.path} is not a vault_pandas checkpoint") from exc
-        for key in ("operation", "object", "rows", "fingerprint"):
-            if head.get(key) != self.header.get(key):
-                raise ConfigurationError(
-                    f"checkpoint {self.path} belongs to another load ({key}: {head.get(key)!r} "
-                    f"vs {self.header.get(key)!r}); use another file or delete it"
-                )
-        for line in lines[1:]:
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue  # a torn last line: the state before it stands
-            self._apply(rows, event)
-        return int((rows.status != SKIPPED).sum())
+            _lock(fh, path)
+            fh.seek(0)
+            data = fh.read()
+            complete = data.rfind(b"\n") + 1
+            if complete < len(data):  # a line torn by a crash: cut it off before appending
+                fh.truncate(complete)
+                os.fsync(fh.fileno())
+                data = data[:complete]
+            lines = data.split(b"\n")[:-1]
+            if lines:
+                _check(path, lines[0], header)
+            return cls(path, {_MAGIC: FORMAT_VERSION, **header}, fh, lines)
+        except BaseException:
+            fh.close()
+            raise
 
-    @staticmethod
-    def _apply(rows: RowOutcomes, event: dict[str, Any]) -> None:
+    # -- reading -------------------------------------------------------------------------
+    def restore(self, rows: RowOutcomes) -> int:
+        """Load earlier outcomes into ``rows``; return how many rows Vault had answered.
+
+        Rows whose request may have reached Vault without an answer become ``UNKNOWN``;
+        :attr:`open_rows` and :attr:`deadline` say which, and until when they may be running.
+        """
+        events = []
+        for number, line in enumerate(self._lines[1:], start=2):
+            try:
+                events.append(json.loads(line))
+            except ValueError as exc:  # nothing is restored from a damaged file
+                raise ConfigurationError(
+                    f"checkpoint {self.path}: line {number} is damaged; it cannot be resumed"
+                ) from exc
+        until = np.full(rows.n, np.nan)
+        for event in events:
+            self.finished = event["k"] == "end"
+            if event["k"] != "end":
+                self._apply(rows, event, until)
+        self._lines = []
+        self.open_rows = np.flatnonzero(~np.isnan(until))
+        self.deadline = float(until[self.open_rows].max()) if len(self.open_rows) else 0.0
+        return int(np.isin(rows.status, (SKIPPED, INVALID), invert=True).sum())
+
+    def _apply(self, rows: RowOutcomes, event: dict[str, Any], until: np.ndarray) -> None:
         pos = np.asarray(event["p"], dtype=np.int64)
-        if event.get("k") == "sent":
-            rows.set_note(pos, UNKNOWN, LOST, "the load stopped before this answer arrived")
+        kind = event["k"]
+        if kind in ("sent", "open"):
+            until[pos] = min(event["last"], self._opened) + event["span"]
+            what = (
+                f"the load stopped waiting for this request at {_clock(event['at'])}"
+                if kind == "open"
+                else f"this request was sent at {_clock(event['at'])} and never answered"
+            )
+            message = f"{what}: it may have reached Vault"
+            rows.set_note(pos, UNKNOWN, LOST, message)
+            return
+        until[pos] = np.nan
+        if kind == "unsent":
+            rows.reset(pos)
             return
         types = [tuple(t) if t else None for t in event.get("t") or [None] * len(pos)]
         rows.set(
@@ -84,19 +153,43 @@ class Checkpoint:
             np.asarray(event.get("v") or [None] * len(pos), dtype=object),
         )
 
+    # -- writing -------------------------------------------------------------------------
     def _write(self, event: dict[str, Any]) -> None:
-        if self._fh is None:
-            new = not self.path.exists() or self.path.stat().st_size == 0
-            self._fh = open(self.path, "ab")  # noqa: SIM115 - kept open for the whole load
-            if new:
-                self._fh.write(json.dumps(self.header).encode() + b"\n")
-        self._fh.write(json.dumps(event, separators=(",", ":")).encode() + b"\n")
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        line = json.dumps(event, separators=(",", ":")).encode() + b"\n"
+        with self._lock:
+            fh = self._fh
+            if fh is None:
+                raise ConfigurationError(f"checkpoint {self.path} is closed")
+            if self._header_pending:
+                line = json.dumps(self.header).encode() + b"\n" + line
+            size = os.fstat(fh.fileno()).st_size
+            try:
+                view = memoryview(line)
+                while view:
+                    view = view[fh.write(view) :]
+                os.fsync(fh.fileno())
+            except BaseException:
+                # what is not on disk is not written: cut the line off again (if that fails
+                # too, the torn line is cut off when the file is opened next)
+                with contextlib.suppress(OSError):
+                    fh.truncate(size)
+                raise
+            self._header_pending = False
 
-    def sent(self, positions: np.ndarray) -> None:
-        """Rows whose request is about to go out."""
-        self._write({"k": "sent", "p": positions.tolist()})
+    def sent(self, positions: np.ndarray, budget: float, span: float) -> None:
+        """Rows whose request is about to go out; retries may start until ``budget`` s later."""
+        at = time.time()
+        self._write({"k": "sent", "p": positions.tolist(), "at": at, "last": at + budget,
+                     "span": span})  # fmt: skip
+
+    def unsent(self, positions: np.ndarray) -> None:
+        """Rows recorded as ``sent`` whose request never left after all."""
+        self._write({"k": "unsent", "p": positions.tolist()})
+
+    def abandoned(self, positions: np.ndarray, span: float) -> None:
+        """Rows whose request was on the wire when the load stopped waiting for it."""
+        at = time.time()
+        self._write({"k": "open", "p": positions.tolist(), "at": at, "last": at, "span": span})
 
     def answered(self, rows: RowOutcomes, positions: np.ndarray) -> None:
         """Rows whose outcome is now known (as stored in ``rows``)."""
@@ -112,8 +205,51 @@ class Checkpoint:
             event["v"] = _clean(rows.events[positions])
         self._write(event)
 
+    def finish(self, rows: RowOutcomes) -> None:
+        """The load ended: record its INVALID rows too, then ``end``."""
+        invalid = np.flatnonzero(rows.status == INVALID)
+        if len(invalid):
+            self.answered(rows, invalid)
+        self._write({"k": "end"})
+
     def close(self) -> None:
-        """Close the file (it stays on disk for a later resume)."""
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
+        """Close and unlock the file (it stays on disk for a later resume)."""
+        with self._lock:
+            if self._fh is not None:
+                self._fh.close()
+                self._fh = None
+
+
+def _lock(fh: Any, path: Path) -> None:
+    if fcntl is None:  # pragma: no cover
+        return
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise ConfigurationError(
+            f"checkpoint {path} is in use by another load that is still running"
+        ) from None
+    except OSError as exc:  # a file system without locks: one load per file is the user's care
+        log.warning("checkpoint %s cannot be locked (%s)", path, exc)
+
+
+def _check(path: Path, first: bytes, header: dict[str, Any]) -> None:
+    """Refuse a file that is not a checkpoint of this load, saying what differs."""
+    try:
+        stored = json.loads(first)
+    except ValueError:
+        stored = None
+    if not isinstance(stored, dict) or _MAGIC not in stored:
+        old = isinstance(stored, dict) and "fingerprint" in stored
+        raise ConfigurationError(
+            f"{path} is a checkpoint of an older vault_pandas; finish that load with it, or "
+            "delete the file to start over"
+            if old
+            else f"{path} is not a vault_pandas checkpoint"
+        )
+    what = difference(stored, header)
+    if what is not None:
+        raise ConfigurationError(
+            f"checkpoint {path} belongs to another load: {what}; use another checkpoint file, "
+            "or delete this one to start over"
+        )

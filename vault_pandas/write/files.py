@@ -107,12 +107,17 @@ def load_file(
         The ``df.vault`` method to run on each chunk.
     output : str or path, optional
         Where results go (``.csv`` or ``.parquet``); default ``{stem}.result.csv`` beside
-        the input. An existing file is replaced.
+        the input. An existing file is replaced once the first chunk has a result.
     chunk_rows : int
         Rows per chunk: memory holds one chunk and its result at a time.
     **options
         Passed to the ``df.vault`` method (``id_param=``, ``max_workers=``...). Checks that
         span rows (unique values, duplicate upsert keys) apply within each chunk.
+        ``checkpoint="load.ckpt"`` keeps one checkpoint per chunk (``load.ckpt.1``,
+        ``load.ckpt.2``, ...). Run the same call again to resume: chunks whose load ended
+        are rebuilt from their checkpoint (nothing is sent for them), the chunk that was
+        stopped is resumed, and the result file is written again in full. Keep
+        ``chunk_rows`` and the other options the same, or the checkpoints are refused.
 
     Returns
     -------
@@ -140,20 +145,40 @@ def load_file(
     if out_path.resolve() == path.resolve():
         raise ConfigurationError("the output file cannot be the input file")
     vault = resolve_client(client)
-    out_path.unlink(missing_ok=True)
+    checkpoint = options.pop("checkpoint", None)
     counts: Counter[str] = Counter()
     writer = None
+    fresh = True  # the earlier result file is replaced when the first chunk has a result
     try:
-        for number, chunk in enumerate(read_chunks(path, chunk_rows)):
+        for number, chunk in enumerate(read_chunks(path, chunk_rows), start=1):
+            if checkpoint is not None:
+                options["checkpoint"] = chunk_checkpoint(checkpoint, number)
             try:
                 result = write_operation(chunk, operation, target, vault, **options)
             except (PartialLoadError, LoadInterrupted) as exc:
+                if fresh:
+                    out_path.unlink(missing_ok=True)
                 writer = _append(out_path, exc.result, writer)
                 raise
+            if fresh:
+                out_path.unlink(missing_ok=True)
+                fresh = False
             writer = _append(out_path, result, writer)
             counts.update(result["vault_status"].astype(str))
-            log.info("%s chunk %d: %d rows -> %s", path.name, number + 1, len(result), out_path)
+            log.info("%s chunk %d: %d rows -> %s", path.name, number, len(result), out_path)
     finally:
         if writer is not None:
             writer.close()
     return pd.Series(counts, name="rows", dtype="int64")
+
+
+def chunk_checkpoint(checkpoint: str | os.PathLike[str], number: int) -> Path:
+    """The checkpoint file of chunk ``number`` (from 1) of a :func:`load_file` call.
+
+    Examples
+    --------
+    >>> chunk_checkpoint("load.ckpt", 2).name
+    'load.ckpt.2'
+    """
+    path = Path(checkpoint)
+    return path.with_name(f"{path.name}.{number}")

@@ -18,6 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from vault_pandas.schema.surrogates import surrogate_rows
+
 Problems = np.ndarray | None
 Formatted = tuple[pa.Array, Problems]
 
@@ -202,7 +204,7 @@ def format_string_objects(values: np.ndarray, rules: Rules) -> Formatted:
         return format_strings(pa.array(values, pa.string(), from_pandas=True), rules)
     except UnicodeEncodeError:
         pass
-    bad = np.array([isinstance(v, str) and not _encodable(v) for v in values], dtype=bool)
+    bad = surrogate_rows(values)
     hint = "has a lone surrogate, which is not text that UTF-8 can carry"
     surrogates = problems_where(bad, [f"{show(v)} {hint}" for v in values[bad]])
     kept = values.astype(object)  # a copy, with the values that cannot be encoded blank
@@ -211,21 +213,15 @@ def format_string_objects(values: np.ndarray, rules: Rules) -> Formatted:
     return text, merge_problems(surrogates, problems)
 
 
-def _encodable(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def format_list_objects(values: np.ndarray, rules: Rules) -> Formatted:
     """Lists, tuples, sets and arrays of picklist names: "a,b" (sets sorted); [] is blank."""
     if not rules.multi_value:
         message = "a list can only be sent to a multi-value picklist field"
         return pa.nulls(len(values), pa.string()), np.full(len(values), message, dtype=object)
     joined = [_join_names(v) for v in values]
-    text, problems = format_strings(pa.array([t for t, _ in joined], pa.string()), rules)
+    names = np.empty(len(joined), dtype=object)
+    names[:] = [t for t, _ in joined]
+    text, problems = format_string_objects(names, rules)  # a name may hold a lone surrogate
     mask = np.array([p is not None for _, p in joined], dtype=bool)
     own = problems_where(mask, [p for _, p in joined if p is not None])
     return blank_where(text, own), merge_problems(own, problems)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import numbers
 import os
+import zoneinfo
 from dataclasses import dataclass
 from typing import Any, Literal
+
+import numpy as np
 
 from vault_pandas.config import MAX_WORKERS_LIMIT
 from vault_pandas.errors import ConfigurationError
@@ -37,11 +41,66 @@ class WriteOptions:
     checkpoint: str | os.PathLike[str] | None = None
 
     def __post_init__(self) -> None:
+        """Check every argument before anything is sent: a wrong one is a ConfigurationError."""
         if self.on_invalid not in ("mark", "raise"):
             raise ConfigurationError(f"on_invalid must be 'mark' or 'raise': {self.on_invalid!r}")
         if self.body_format not in ("csv", "json"):
             raise ConfigurationError(f"body_format must be 'csv' or 'json': {self.body_format!r}")
-        if self.max_workers is not None and not 1 <= int(self.max_workers) <= MAX_WORKERS_LIMIT:
-            raise ConfigurationError(f"max_workers must be between 1 and {MAX_WORKERS_LIMIT}")
+        _check_workers(self.max_workers)
+        for name in ("dry_run", "migration_mode", "no_triggers"):
+            _check_flag(name, getattr(self, name))
+        if self.progress is not None:
+            _check_flag("progress", self.progress, "True, False or None (automatic)")
+        if not isinstance(self.reconcile, str):
+            _check_flag("reconcile", self.reconcile, "True, False or the name of a unique field")
+        _check_timezone(self.assume_timezone)
+        _check_checkpoint(self.checkpoint)
         if self.no_triggers and not self.migration_mode:
             raise ConfigurationError("no_triggers=True needs migration_mode=True (a Vault rule)")
+
+
+def _check_flag(name: str, value: object, expected: str = "True or False") -> None:
+    # numpy's bool_ is accepted too (a value read from a frame); "no" or 1 are not
+    if not isinstance(value, bool | np.bool_):
+        raise ConfigurationError(f"{name} must be {expected}, not {value!r}")
+
+
+def _check_workers(value: object) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
+        raise ConfigurationError(f"max_workers must be a whole number, not {value!r}")
+    if not 1 <= int(value) <= MAX_WORKERS_LIMIT:
+        raise ConfigurationError(f"max_workers must be between 1 and {MAX_WORKERS_LIMIT}: {value}")
+
+
+def _check_timezone(value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise ConfigurationError(
+            f"assume_timezone must be the name of an IANA time zone such as 'Europe/Paris' or "
+            f"'UTC', not {value!r}"
+        )
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigurationError(
+            f"assume_timezone {value!r} is not a known IANA time zone (e.g. 'Europe/Paris', "
+            "'UTC'; names are case-sensitive)"
+        ) from exc
+
+
+def _check_checkpoint(value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str | os.PathLike) or isinstance(os.fspath(value), bytes):
+        raise ConfigurationError(f"checkpoint must be a file path (str or Path), not {value!r}")
+    path = os.fspath(value)
+    if not path:
+        raise ConfigurationError("checkpoint must be a file path, not an empty string")
+    if os.path.isdir(path):
+        raise ConfigurationError(f"checkpoint {path!r} is a directory; give a file path in it")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ConfigurationError(f"checkpoint {path!r}: the folder {folder!r} does not exist")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
+import warnings
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, get_args
@@ -13,8 +15,8 @@ import pandas as pd
 
 from vault_pandas.config import MAX_PASSES
 from vault_pandas.errors import (
+    ColumnsLeftOutWarning,
     ConfigurationError,
-    FrameError,
     LoadInterrupted,
     PartialLoadError,
     ValidationError,
@@ -22,7 +24,6 @@ from vault_pandas.errors import (
 from vault_pandas.results.outcomes import (
     FAILURE,
     INVALID,
-    NOT_FOUND,
     SUCCESS,
     UNKNOWN,
     VALID,
@@ -37,50 +38,74 @@ from vault_pandas.transport.client import VaultClient
 from vault_pandas.write.batching import action_batches, record_batches
 from vault_pandas.write.blocks import format_frame
 from vault_pandas.write.bodies import csv_body, json_body
-from vault_pandas.write.checkpoint import Checkpoint, fingerprint
+from vault_pandas.write.checkpoint import Checkpoint
+from vault_pandas.write.fingerprint import describe
 from vault_pandas.write.options import IDEMPOTENT, Operation, WriteOptions
-from vault_pandas.write.plan import LoadPlan, prepare
+from vault_pandas.write.plan import LoadPlan, object_spec, prepare
 from vault_pandas.write.recovery import (
+    Formatting,
+    check_key,
     choose_key,
-    lookup_unknown,
     reconcile_unknown,
     retryable_rows,
 )
 from vault_pandas.write.sending import Sender, Stopped
+from vault_pandas.write.stopping import wait_for_open_rows
 
 log = logging.getLogger("vault_pandas")
 
 
 @dataclass
 class LoadStats:
-    """What a load did, kept on the result frame's ``attrs['vault']`` for the summary."""
+    """What a load did, kept on the result frame's ``attrs['vault']`` for the summary.
+
+    The client's counters (retries, session renewals, delayed responses) run over every call
+    it ever made; :meth:`start` notes them when the load begins, so that the summary counts
+    this load's own.
+    """
 
     operation: str
     object_name: str
     rows: int = 0
     requests: int = 0
     planned_requests: int = 0
+    left_out: list[str] = field(default_factory=list)
     reconciled: int = 0
     resumed: int = 0
     started: float = field(default_factory=time.monotonic)
+    counters_at_start: dict[str, int] = field(default_factory=dict)
+
+    def start(self, client: VaultClient) -> None:
+        """Note the client's counters as this load begins."""
+        self.counters_at_start = _counters(client)
 
     def as_dict(self, client: VaultClient) -> dict[str, Any]:
+        """The statistics, with the client's counters as this load's share of them."""
         limiter = client.limiter
+        now = _counters(client)
+        mine = {k: v - self.counters_at_start.get(k, 0) for k, v in now.items()}
         return {
             "operation": self.operation,
             "object": self.object_name,
             "rows": self.rows,
             "requests": self.requests,
             "planned_requests": self.planned_requests,
+            "left_out": list(self.left_out),
             "reconciled": self.reconciled,
             "resumed": self.resumed,
             "seconds": round(time.monotonic() - self.started, 3),
             "burst_limit": limiter.limit,
             "burst_remaining": limiter.remaining,
-            "delayed_responses": limiter.delayed_responses,
-            "retries": client.stats.retries,
-            "session_renewals": client.stats.renewals,
+            **mine,
         }
+
+
+def _counters(client: VaultClient) -> dict[str, int]:
+    return {
+        "delayed_responses": client.limiter.delayed_responses,
+        "retries": client.stats.retries,
+        "session_renewals": client.stats.renewals,
+    }
 
 
 class _Load:
@@ -90,6 +115,7 @@ class _Load:
         self.data, self.options, self.client = data, options, client
         self.rows = RowOutcomes(len(data), with_event=options.operation == "upsert")
         self.stats = LoadStats(options.operation, options.action_name or options.object_name)
+        self.stats.start(client)
         self.stats.rows = len(data)
         self.checkpoint: Checkpoint | None = None
         self.plan: LoadPlan | None = None
@@ -119,28 +145,40 @@ class _Load:
         body = csv_body if options.body_format == "csv" else json_body
         return record_batches(frame, self.rows, formatter, subset, body)
 
-    def open_checkpoint(self) -> np.ndarray:
+    def open_checkpoint(self, path: str | os.PathLike[str]) -> np.ndarray:
         """Restore an earlier run's outcomes; return the rows that are settled."""
-        header = {
-            "version": 1,
-            "operation": self.options.operation,
-            "object": self.stats.object_name,
-            "rows": len(self.data),
-            "fingerprint": fingerprint(self.data),
-        }
-        self.checkpoint = Checkpoint(self.options.checkpoint, header)  # type: ignore[arg-type]
+        self.checkpoint = Checkpoint.open(path, describe(self.data, self.options))
         self.stats.resumed = self.checkpoint.restore(self.rows)
         if self.stats.resumed:
-            log.info("resuming from %s: %d rows known", self.options.checkpoint, self.stats.resumed)
+            log.info("resuming from %s: %d rows known", path, self.stats.resumed)
         return np.isin(self.rows.status, (SUCCESS, WARNING, UNKNOWN))
 
+    def wait_for_open_rows(self, checkpoint: Checkpoint) -> None:
+        """Rows a stopped run left in flight are looked up or sent again once over."""
+        op, reconcile, plan = self.options.operation, self.options.reconcile, self.plan
+        assert plan is not None
+        if op in IDEMPOTENT or (op == "create" and reconcile is not False
+                                and choose_key(plan.unique_columns, reconcile)):  # fmt: skip
+            wait_for_open_rows(len(checkpoint.open_rows), checkpoint.deadline)
+
     def run(self) -> pd.DataFrame:
+        try:
+            return self._run()
+        finally:
+            if self.checkpoint is not None:
+                self.checkpoint.close()
+
+    def _run(self) -> pd.DataFrame:
         settled = np.zeros(len(self.data), dtype=bool)
         if self.options.checkpoint is not None and not self.options.dry_run:
-            settled = self.open_checkpoint()
-            todo = np.flatnonzero(~settled)
-            self.rows.reset(todo)
+            settled = self.open_checkpoint(self.options.checkpoint)
+            if self.checkpoint is not None and self.checkpoint.finished:
+                return self.result()  # that load ended: its result, nothing sent again
+            self.rows.reset(np.flatnonzero(~settled))
         self.plan = prepare(self.data, self.options, self.client)
+        if self.plan.left_out:
+            self.stats.left_out = list(self.plan.left_out)
+            warn_left_out(self.plan.left_out, self.options)
         errors = self.plan.errors.copy()
         errors[settled] = None
         self.rows.mark_invalid(errors, VALIDATION)
@@ -159,7 +197,8 @@ class _Load:
         progress = Progress(len(self.data), self.stats.object_name, self.options.progress)
         sender = Sender(self.client, self.options, self.rows, progress, self.checkpoint)
         try:
-            if settled.any():
+            if settled.any() and self.checkpoint is not None:
+                self.wait_for_open_rows(self.checkpoint)
                 self.recover(sender, pass_number=0)
             sender.run(self.batches(first))
             for number in range(1, MAX_PASSES + 1):
@@ -169,8 +208,8 @@ class _Load:
             progress.update({INVALID: int((self.rows.status == INVALID).sum())})
             progress.close()
             self.stats.requests = sender.requests
-            if self.checkpoint is not None:
-                self.checkpoint.close()
+        if self.checkpoint is not None:
+            self.checkpoint.finish(self.rows)
         return self.result()
 
     def recover(self, sender: Sender, pass_number: int) -> bool:
@@ -181,10 +220,17 @@ class _Load:
         if len(unknown) and op == "create" and self.options.reconcile is not False:
             assert self.plan is not None
             key = choose_key(self.plan.unique_columns, self.options.reconcile)
+            how = Formatting(
+                self.plan.types, self.plan.multi_value, self.options.assume_timezone,
+                self.options.body_format,
+            )  # fmt: skip
+            sent = self.data[self.plan.send_columns]
+            # pass 0 looks up rows a resumed run sent; later passes rows this load sent
+            since = time.time() - (time.monotonic() - self.stats.started) if pass_number else None
             found, missing = reconcile_unknown(
-                self.client, self.options.object_name, self.data, rows, unknown, key
+                self.client, self.options.object_name, sent, rows, unknown, key, how, since
             )
-            self.stats.reconciled += found
+            self.stats.reconciled += found + len(missing)  # settled by the lookup
             again = np.union1d(again, missing)
         elif len(unknown) and op in IDEMPOTENT:
             again = np.union1d(again, unknown)
@@ -207,18 +253,20 @@ def write(frame: pd.DataFrame, options: WriteOptions, client: VaultClient) -> pd
         names.check_name(options.reconcile, "reconcile key")
     ids_from = options.id_column if options.operation in ("action", "delete") else None
     load = _Load(strip_results(frame, keep=ids_from), options, client)
+    if options.operation == "create" and isinstance(options.reconcile, str):
+        check_key(object_spec(client, options.object_name), options.reconcile, load.data.columns)
     if len(load.data) == 0:
         return load.result()
     try:
         out = load.run()
-    except (ConfigurationError, ValidationError):
-        raise  # found before anything was sent
+    except ValidationError:
+        raise  # found before anything was sent; it carries the result
     except Stopped as exc:
         raise _partial(PartialLoadError, f"the load stopped: {exc}", load) from exc.__cause__
     except KeyboardInterrupt as exc:
         raise _partial(LoadInterrupted, "the load was interrupted", load) from exc
-    except Exception as exc:
-        if load.stats.requests == 0 and not (load.rows.status == UNKNOWN).any():
+    except Exception as exc:  # a ConfigurationError too: once a row was sent, keep the result
+        if not _sent(load):
             raise  # nothing was sent: a plain error is clearer
         raise _partial(PartialLoadError, f"the load failed: {exc!r}", load) from exc
     stats = out.attrs["vault"]
@@ -228,6 +276,19 @@ def write(frame: pd.DataFrame, options: WriteOptions, client: VaultClient) -> pd
         options.operation, stats["object"], len(out), counts, stats["seconds"], stats["requests"],
     )  # fmt: skip
     return out
+
+
+def warn_left_out(left_out: dict[str, str], options: WriteOptions) -> None:
+    """One ColumnsLeftOutWarning per call, naming the columns never sent and why."""
+    by_migration = [c for c, why in left_out.items() if "migration_mode=True" in why]
+    parts = [f"{c} ({why.split(';')[0]})" for c, why in left_out.items()]
+    text = (
+        f"{options.operation} {options.object_name}: {len(left_out)} column(s) left out, "
+        f"never sent (fields this call cannot write): {', '.join(parts)}"
+    )
+    if by_migration:
+        text += f"; migration_mode=True would send {', '.join(by_migration)}"
+    warnings.warn(ColumnsLeftOutWarning(text, left_out), stacklevel=5)
 
 
 def write_operation(
@@ -254,6 +315,12 @@ def write_operation(
     return write(frame, write_options, client)
 
 
+def _sent(load: _Load) -> bool:
+    """Whether any row of the load may have reached Vault (in this run or a resumed one)."""
+    told = np.isin(load.rows.status, (SUCCESS, WARNING, FAILURE, UNKNOWN))
+    return load.stats.requests > 0 or bool(told.any())
+
+
 def _partial(kind: type, message: str, load: _Load) -> BaseException:
     """The exception to raise when a load stops: it carries the result frame so far."""
     result = load.result()
@@ -265,33 +332,3 @@ def _partial(kind: type, message: str, load: _Load) -> BaseException:
     )
     log.error(text)
     return kind(text, result)
-
-
-def reconcile_result(
-    result: pd.DataFrame, object_name: str, key: str, client: VaultClient, resend: bool
-) -> pd.DataFrame:
-    """``out.vault.reconcile``: resolve a result frame's UNKNOWN rows by a key field.
-
-    Rows found once become ``SUCCESS`` with their id; rows not found are created when
-    ``resend`` is true, else ``FAILURE`` with a ``NOT_FOUND`` note.
-    """
-    rows = RowOutcomes.from_result(result)
-    data = strip_results(result)
-    if key not in data.columns:
-        raise FrameError(f"reconcile key {key!r} is not a column of the frame")
-    unknown = np.flatnonzero(rows.status == UNKNOWN)
-    _, missing = lookup_unknown(client, object_name, rows, unknown, data[key].iloc[unknown])
-    if len(missing) and resend:
-        again = write(data.iloc[missing], WriteOptions("create", object_name), client)
-        rows.set(
-            missing,
-            again["vault_status"].to_numpy(dtype=object),
-            again["vault_id"].to_numpy(dtype=object, na_value=None),
-            again["vault_error"].to_numpy(dtype=object, na_value=None),
-        )
-    elif len(missing):
-        message = f"no {object_name} record has this {key}; it was not created"
-        rows.set_note(missing, FAILURE, NOT_FOUND, message)
-    out = rows.frame(data)
-    out.attrs = dict(result.attrs)
-    return out

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from vault_pandas.errors import ConfigurationError, FrameError
+from vault_pandas.errors import ConfigurationError, FrameError, VaultAPIError
 from vault_pandas.results.outcomes import VALIDATION
-from vault_pandas.schema.columns import check_columns
+from vault_pandas.schema import object_types
+from vault_pandas.schema.columns import check_columns, left_out_reason
 from vault_pandas.schema.derived import derive_schema
 from vault_pandas.schema.metadata import ObjectSpec, parse_object_metadata, picklists_needed
-from vault_pandas.schema.validation import combine, validate
+from vault_pandas.schema.validation import ValidationReport, combine, validate
 from vault_pandas.transport import names
 
 if TYPE_CHECKING:
     from vault_pandas.transport.client import VaultClient
     from vault_pandas.write.options import WriteOptions
+
+log = logging.getLogger("vault_pandas")
 
 
 @dataclass
@@ -33,6 +37,7 @@ class LoadPlan:
     ids: pd.Series | None = None  # action: the id column
     unique_columns: list[str] = field(default_factory=list)  # unique fields given (lookup keys)
     id_column: str = "id"
+    left_out: dict[str, str] = field(default_factory=dict)  # column -> why it is never sent
 
 
 def object_spec(client: VaultClient, object_name: str) -> ObjectSpec:
@@ -63,10 +68,23 @@ def prepare(data: pd.DataFrame, options: WriteOptions, client: VaultClient) -> L
         data = data[columns].set_axis(["id"], axis=1)
         columns = ["id"]
     checking = options.schema is not False
+    left_out: dict[str, str] = {}
     if checking:
-        check_columns(spec, columns, operation=options.operation, id_param=options.id_param)
-    elif options.operation == "upsert" and options.id_param not in columns:
-        raise FrameError(f"the id_param column {options.id_param!r} is missing from the frame")
+        left_out = check_columns(
+            spec, columns, operation=options.operation, id_param=options.id_param,
+            migration_mode=options.migration_mode,
+        )  # fmt: skip
+    else:
+        if options.operation == "upsert" and options.id_param not in columns:
+            raise FrameError(f"the id_param column {options.id_param!r} is missing from the frame")
+        writes_fields = options.operation in ("create", "upsert", "update")
+        for c in columns if writes_fields else ():  # unchecked, but never sent if unwritable
+            reason = left_out_reason(
+                spec, c, options.operation, options.id_param, options.migration_mode
+            )
+            if reason:
+                left_out[c] = reason
+    columns = [c for c in columns if c not in left_out]
     plan = LoadPlan(
         errors=np.full(len(data), None, dtype=object),
         send_columns=columns,
@@ -75,6 +93,7 @@ def prepare(data: pd.DataFrame, options: WriteOptions, client: VaultClient) -> L
         unique_columns=[
             c for c in columns if c != "id" and c in spec.fields and spec.fields[c].unique
         ],
+        left_out=left_out,
     )
     if checking:
         derived = schema_for(
@@ -87,8 +106,41 @@ def prepare(data: pd.DataFrame, options: WriteOptions, client: VaultClient) -> L
         )
         user = options.schema if options.schema is not None else None
         report = validate(data[columns], combine(derived, user), error_type=VALIDATION)
+        if object_types.applies(spec, columns, options.operation):
+            by_type = type_report(client, spec, data[columns], options)
+            report = object_types.merge_reports(report, by_type)
         plan.errors, plan.failure_cases = report.errors, report.failure_cases
     return plan
+
+
+def type_report(
+    client: VaultClient, spec: ObjectSpec, data: pd.DataFrame, options: WriteOptions
+) -> ValidationReport:
+    """Each row checked against its own object type (configurations cached by the client).
+
+    A configuration Vault does not give (no list of types, a type it will not describe) is
+    not guessed: those rows are left to Vault (``schema/object_types.py``).
+    """
+    try:
+        listed = object_types.known_types(client.configuration("Objecttype"), spec.name)
+    except (VaultAPIError, ConfigurationError) as exc:
+        log.info("object types of %s not listed (%s): unknown types left to Vault", spec.name, exc)
+        listed = None
+    types: dict[str, object_types.ObjectType | None] = {}
+    for name in object_types.types_to_read(data, spec, options.operation, listed):
+        try:
+            payload = client.configuration("Objecttype", spec.name, name)
+            types[name.lower()] = object_types.parse_object_type(payload)
+        except (VaultAPIError, ConfigurationError) as exc:
+            log.info(
+                "object type %s.%s not read (%s): its rows left to Vault", spec.name, name, exc
+            )
+            types[name.lower()] = None
+    needed = object_types.picklists_needed(spec, types.values())
+    return object_types.type_report(
+        data, spec, types, listed, operation=options.operation, id_param=options.id_param,
+        picklists={p: list(client.picklist(p)) for p in needed}, error_type=VALIDATION,
+    )  # fmt: skip
 
 
 def _id_only(columns: list[str], options: WriteOptions) -> list[str]:
@@ -108,11 +160,29 @@ def _prepare_action(data: pd.DataFrame, options: WriteOptions, client: VaultClie
         )
     # the object must exist: fail before anything is sent if it does not
     client.object_metadata(options.object_name)
-    ids = data[options.id_column]
-    ids = ids.where(ids.astype("string").str.strip() != "", None) if len(ids) else ids
     return LoadPlan(
-        errors=np.full(len(data), None, dtype=object), ids=ids, id_column=options.id_column
+        errors=np.full(len(data), None, dtype=object),
+        ids=trimmed_ids(data[options.id_column]),
+        id_column=options.id_column,
     )
+
+
+def trimmed_ids(ids: pd.Series) -> pd.Series:
+    """Record ids as text without surrounding spaces; a blank or missing id is ``NA``.
+
+    Whether each id is a record id at all is ``batching.action_batches``' check.
+
+    Examples
+    --------
+    >>> trimmed_ids(pd.Series([" 00P1 ", "", None, 7])).tolist()
+    ['00P1', <NA>, <NA>, '7']
+    """
+    try:
+        text = ids.astype("string")
+    except UnicodeEncodeError:  # a lone surrogate: Arrow cannot hold it, Python strings can
+        text = ids.astype(pd.StringDtype("python"))
+    text = text.str.strip()
+    return text.where(text != "")
 
 
 def _check_labels(data: pd.DataFrame) -> None:

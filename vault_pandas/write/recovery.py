@@ -1,29 +1,69 @@
-"""Recovering rows after a pass: retryable row errors, and UNKNOWN rows looked up by key."""
+"""Recovering rows after a pass: retryable row errors, and UNKNOWN rows proven by a lookup.
+
+What a lookup proves, operation by operation, is in :mod:`vault_pandas.write.proof`; this
+module chooses and checks the key, runs the lookup (``read/vql.py: lookup_records``) and
+applies the proof to the rows. An action's effect cannot be seen in a record in general:
+its rows stay ``UNKNOWN``.
+"""
 
 from __future__ import annotations
 
+import decimal
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any, get_args
 
 import numpy as np
 import pandas as pd
 
+from vault_pandas.errors import ConfigurationError, FrameError, LoadInterrupted, PartialLoadError
 from vault_pandas.read import vql
 from vault_pandas.results.outcomes import (
     FAILURE,
     LOST,
+    NOT_FOUND,
     RETRYABLE_ROW_ERRORS,
     SUCCESS,
     UNKNOWN,
+    RowOutcomes,
+    strip_results,
+)
+from vault_pandas.transport import names
+from vault_pandas.write.options import Operation
+from vault_pandas.write.plan import object_spec
+from vault_pandas.write.proof import (
+    CREATED,
+    Formatting,
+    compare,
+    read_path,
+    sent_text,
+    settle,
+    unprovable_keys,
 )
 
 if TYPE_CHECKING:
-    from vault_pandas.results.outcomes import RowOutcomes
+    from vault_pandas.schema.metadata import ObjectSpec
     from vault_pandas.transport.client import VaultClient
+
+__all__ = [
+    "Formatting",
+    "as_sent",
+    "check_key",
+    "choose_key",
+    "made_by",
+    "reconcile_result",
+    "reconcile_rows",
+    "reconcile_unknown",
+    "retryable_rows",
+]
 
 log = logging.getLogger("vault_pandas")
 
 PREFERRED_KEYS = ("external_id__v", "external_id__c")
+UNPROVABLE_ACTION = (
+    "whether an action ran cannot be proven by reading the record: check the records "
+    "(e.g. their state__v) and run the action again where it is needed"
+)
 
 
 def retryable_rows(rows: RowOutcomes) -> np.ndarray:
@@ -44,41 +84,128 @@ def choose_key(unique_columns: list[str], wanted: bool | str) -> str | None:
     return unique_columns[0] if unique_columns else None
 
 
-def resolve(
-    rows: RowOutcomes, positions: np.ndarray, keys: pd.Series, found: dict[str, list[str]]
-) -> tuple[int, np.ndarray]:
-    """Apply a lookup to UNKNOWN rows: one match -> SUCCESS; none -> to resend; more -> stay.
+def check_key(spec: ObjectSpec, key: str, columns: Collection[str]) -> None:
+    """Refuse a lookup key that cannot prove anything about a row.
 
-    Returns how many rows were resolved, and the positions of rows that do not exist.
+    Raises
+    ------
+    ConfigurationError
+        ``key`` is not a field of the object, or its metadata does not say ``unique``.
+    FrameError
+        ``key`` is not a column of the frame.
     """
-    text = keys.astype("string").to_numpy(dtype=object, na_value=None)
-    matches = [found.get(k, []) if k is not None else None for k in text]
-    one = np.array([m is not None and len(m) == 1 for m in matches], dtype=bool)
-    none = np.array([m is not None and len(m) == 0 for m in matches], dtype=bool)
-    many = np.array([m is not None and len(m) > 1 for m in matches], dtype=bool)
-    if one.any():
-        ids = np.asarray([m[0] for m in matches if m is not None and len(m) == 1], dtype=object)
-        rows.set(positions[one], SUCCESS, ids)
-    rows.set_note(positions[many], UNKNOWN, LOST, "several records carry this key")
-    return int(one.sum()), positions[none]
+    if key not in spec.fields:
+        raise ConfigurationError(f"reconcile key {key!r} is not a field of {spec.name}")
+    if not spec.fields[key].unique:
+        unique = sorted(name for name, f in spec.fields.items() if f.unique)
+        raise ConfigurationError(
+            f"reconcile key {key!r} is not a unique field of {spec.name}: a record found by it "
+            f"proves nothing about a row; use one of {unique}"
+        )
+    if key not in columns:
+        raise FrameError(f"reconcile key {key!r} is not a column of the frame")
 
 
-def lookup_unknown(
+def made_by(attrs: dict, operation: str | None) -> str:
+    """The operation that made a result frame: its ``attrs`` say it, else ``operation``.
+
+    Raises
+    ------
+    ConfigurationError
+        An unknown operation, or one that contradicts the frame's ``attrs``.
+    """
+    made = (attrs.get("vault") or {}).get("operation")
+    for name in (made, operation):
+        if name is not None and name not in get_args(Operation):
+            raise ConfigurationError(f"unknown operation {name!r}")
+    if made is not None and operation is not None and made != operation:
+        raise ConfigurationError(
+            f"this frame is the result of {made!r} (its attrs say so), not {operation!r}: "
+            "drop operation=, or pass the operation that made it"
+        )
+    return str(made or operation or "create")
+
+
+def as_sent(
     client: VaultClient,
     object_name: str,
+    operation: str,
+    key: str,
+    data: pd.DataFrame,
+    assume_timezone: str | None = None,
+) -> tuple[pd.DataFrame, Formatting]:
+    """The columns ``operation`` sent from ``data`` and how they were written (metadata types).
+
+    A delete or an action sent only the ids in column ``key``. Otherwise ``key`` must be
+    ``id`` or a unique field (:func:`check_key`). The text is rebuilt for a JSON body, which
+    carries every value a CSV body can.
+    """
+    if operation in ("delete", "action"):
+        return data[[key]], Formatting({key: "ID"}, body_format="json")
+    spec = object_spec(client, names.check_name(object_name, "object name"))
+    if key != "id":
+        check_key(spec, key, data.columns)
+    columns = [str(c) for c in data.columns]
+    types = {c: spec.field_type(c) for c in columns}
+    multi = {c for c in columns if c in spec.fields and spec.fields[c].multi_value}
+    return data, Formatting(types, multi, assume_timezone, body_format="json")
+
+
+def reconcile_rows(
+    client: VaultClient,
+    object_name: str,
+    operation: str,
+    key: str,
+    frame: pd.DataFrame,
     rows: RowOutcomes,
     positions: np.ndarray,
-    keys: pd.Series,
-) -> tuple[int, np.ndarray]:
-    """Look the UNKNOWN rows at ``positions`` up by their ``keys`` (one unique field).
+    how: Formatting,
+    since: float | None = None,
+) -> tuple[int, np.ndarray, np.ndarray]:
+    """Prove what can be proven of the UNKNOWN rows at ``positions`` of ``frame``.
 
-    Returns how many rows were resolved, and the positions of rows whose record does not
-    exist (safe to send again).
+    ``frame`` holds the columns sent (for a delete: the ids, in column ``key``). Rows are
+    looked up by ``key`` (a delete: by ``id``) with the text they were sent as. ``since``:
+    when the rows were first sent (epoch seconds), if known: a record created before it
+    was not written by them (see ``proof.compare``).
+
+    Returns
+    -------
+    tuple
+        How many rows became ``SUCCESS``; the positions of rows proven absent (no record
+        has the key); the positions of rows proven not applied (see ``proof.settle``).
     """
-    present = keys.notna().to_numpy()
-    values = keys[present].astype("string").tolist()
-    found = vql.lookup(client, object_name, str(keys.name), values)
-    return resolve(rows, positions[present], keys[present], found)
+    none = np.zeros(0, dtype=np.int64)
+    if not len(positions):
+        return 0, none, none
+    if operation == "action":
+        rows.set_note(positions, UNKNOWN, LOST, f"not proven: {UNPROVABLE_ACTION}")
+        return 0, none, none
+    text, invalid = sent_text(frame.iloc[positions], how)
+    keys = text[key].to_numpy()
+    field = "id" if operation == "delete" else key
+    why = unprovable_keys(keys, field)
+    bad = pd.notna(invalid) & pd.isna(why)
+    why[bad] = [f"its values cannot be written as they were sent ({m})" for m in invalid[bad]]
+    compared = [c for c in text.columns if operation == "create" or c != key]
+    compared = [] if operation == "delete" else compared
+    types = dict(how.types)
+    readable = [read_path(c) for c in compared if types.get(c) is not None]
+    readable += [CREATED] if since is not None else []
+    asked = keys[pd.isna(why)]
+    query = [_number(k) for k in asked] if types.get(field) == "Number" else list(asked)
+    records = vql.lookup_records(client, object_name, field, query, readable)
+    found = compare(records, field, keys, text[compared], types, why, since)
+    absent, again = settle(rows, positions, found, operation, key, keys)
+    return int((rows.status[positions] == SUCCESS).sum()), absent, again
+
+
+def _number(text: str) -> decimal.Decimal | str:
+    """A Number key as a VQL number (its digits), or as text when it is not one."""
+    try:
+        return decimal.Decimal(text)
+    except decimal.InvalidOperation:
+        return text
 
 
 def reconcile_unknown(
@@ -88,8 +215,14 @@ def reconcile_unknown(
     rows: RowOutcomes,
     unknown: np.ndarray,
     key: str | None,
+    how: Formatting,
+    since: float | None = None,
 ) -> tuple[int, np.ndarray]:
-    """Look UNKNOWN rows up by ``key``; return (rows resolved, positions to resend)."""
+    """A create's UNKNOWN rows, looked up by ``key``: return (rows proven, positions absent).
+
+    ``data`` holds the columns sent and ``how`` says how they were written; ``since`` is
+    when the load began, if the rows were first sent by it (not by a resumed run).
+    """
     if key is None or key not in data.columns:
         log.warning(
             "%d rows have an UNKNOWN outcome and the frame has no unique field to look them "
@@ -97,6 +230,105 @@ def reconcile_unknown(
             len(unknown),
         )
         return 0, np.zeros(0, dtype=np.int64)
-    resolved, missing = lookup_unknown(client, object_name, rows, unknown, data[key].iloc[unknown])
-    log.info("reconciled by %s: %d found, %d to send again", key, resolved, len(missing))
-    return resolved, missing
+    found, absent, _ = reconcile_rows(
+        client, object_name, "create", key, data, rows, unknown, how, since
+    )
+    log.info(
+        "reconciled by %s: %d proven, %d to send again, %d still unknown",
+        key, found, len(absent), len(unknown) - found - len(absent),
+    )  # fmt: skip
+    return found, absent
+
+
+def reconcile_result(
+    result: pd.DataFrame,
+    object_name: str,
+    key: str,
+    client: VaultClient,
+    resend: bool,
+    *,
+    operation: str | None = None,
+    assume_timezone: str | None = None,
+) -> pd.DataFrame:
+    """``out.vault.reconcile``: prove what can be proven of a result frame's UNKNOWN rows.
+
+    The operation that made the frame is ``result.attrs["vault"]["operation"]``, else
+    ``operation``, else ``"create"``; what a lookup by ``key`` proves for each operation is
+    in :mod:`vault_pandas.write.proof`. Rows proven absent, and rows of an update, upsert
+    or delete proven not applied, are sent again by the same operation when ``resend`` is
+    true; otherwise absent rows are ``FAILURE`` (``NOT_FOUND``) and the others keep
+    ``UNKNOWN`` with a note. Columns the load left out (``attrs["vault"]["left_out"]``) were
+    never sent and are not compared.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``result`` with its UNKNOWN rows settled where Vault proves them.
+
+    Raises
+    ------
+    ConfigurationError
+        ``key`` cannot prove anything, or ``operation`` contradicts the frame's attrs.
+    PartialLoadError, LoadInterrupted
+        The resend stopped; ``.result`` is the whole reconciled frame so far.
+    """
+    operation = made_by(result.attrs, operation)
+    rows = RowOutcomes.from_result(result)
+    data = strip_results(result, keep=key if operation in ("delete", "action") else None)
+    if key not in data.columns:
+        raise FrameError(f"reconcile key {key!r} is not a column of the frame")
+    left_out = set((result.attrs.get("vault") or {}).get("left_out") or ()) - {key}
+    sent = data[[c for c in data.columns if c not in left_out]]
+    frame, how = as_sent(client, object_name, operation, key, sent, assume_timezone)
+    unknown = np.flatnonzero(rows.status == UNKNOWN)
+    _, absent, again = reconcile_rows(
+        client, object_name, operation, key, frame, rows, unknown, how
+    )
+    if resend and operation == "action":
+        log.warning("resend=True does not repeat an action: whether it ran cannot be proven")
+    elif resend and len(again := np.union1d(absent, again)):
+        _resend(rows, data, again, operation, object_name, key, client, assume_timezone)
+    elif len(absent):
+        done = {"create": "created", "upsert": "written"}.get(operation, "updated")
+        message = f"no {object_name} record has this {key}: it was not {done}"
+        rows.set_note(absent, FAILURE, NOT_FOUND, message)
+    out = rows.frame(data)
+    out.attrs = dict(result.attrs)
+    out.attrs["vault"] = {"operation": operation, "object": object_name} | dict(
+        result.attrs.get("vault") or {}
+    )
+    return out
+
+
+def _resend(
+    rows: RowOutcomes,
+    data: pd.DataFrame,
+    again: np.ndarray,
+    operation: str,
+    object_name: str,
+    key: str,
+    client: VaultClient,
+    assume_timezone: str | None,
+) -> None:
+    """Send rows again by the operation that made the frame, and keep their outcomes."""
+    from vault_pandas.write.pipeline import write_operation  # the pipeline imports this module
+
+    options: dict[str, Any] = {"id_column": key} if operation == "delete" else {}
+    if operation in ("update", "upsert"):
+        options["id_param"] = None if key == "id" and operation == "update" else key
+    if operation != "delete":
+        options["assume_timezone"] = assume_timezone
+    if operation == "upsert" and rows.events is None:
+        rows.events = np.full(rows.n, None, dtype=object)
+    try:
+        sent = write_operation(data.iloc[again], operation, object_name, client, **options)
+    except (PartialLoadError, LoadInterrupted) as exc:
+        _keep(rows, again, exc.result)
+        raise type(exc)(str(exc), rows.frame(data)) from exc
+    _keep(rows, again, sent)
+
+
+def _keep(rows: RowOutcomes, positions: np.ndarray, sent: pd.DataFrame) -> None:
+    """Store the outcomes of the rows sent again (their error texts; types are not kept)."""
+    got = RowOutcomes.from_result(sent)
+    rows.set(positions, got.status, got.ids, got.errors, None, got.events)

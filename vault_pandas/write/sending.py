@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import logging
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING
@@ -11,13 +12,11 @@ from urllib.parse import urlencode
 
 import numpy as np
 
+from vault_pandas import config
 from vault_pandas.config import MAX_WORKERS
 from vault_pandas.errors import AuthenticationError, TransportError
-from vault_pandas.read import vql
 from vault_pandas.results.outcomes import (
-    FAILURE,
     LOST,
-    SKIPPED,
     SUCCESS,
     UNKNOWN,
     WARNING,
@@ -30,6 +29,8 @@ from vault_pandas.results.progress import Progress
 from vault_pandas.write.batching import Batch
 from vault_pandas.write.bodies import csv_body, json_body
 from vault_pandas.write.options import IDEMPOTENT
+from vault_pandas.write.repeats import settle_repeat
+from vault_pandas.write.stopping import NotSent, StopSignal
 
 if TYPE_CHECKING:
     from vault_pandas.results.outcomes import RowOutcomes
@@ -47,8 +48,13 @@ class Stopped(Exception):
     """The load cannot go on (no connection, session cannot be renewed); cause chained."""
 
 
-def send_batch(client: VaultClient, options: WriteOptions, batch: Batch) -> Outcomes:
-    """Build one body, send it, and read the per-row answer (runs in a worker thread)."""
+def send_batch(
+    client: VaultClient, options: WriteOptions, batch: Batch, cancel: threading.Event | None = None
+) -> Outcomes:
+    """Build one body, send it, and read the per-row answer (runs in a worker thread).
+
+    Once ``cancel`` is set, no attempt of the request starts (see ``VaultClient.send``).
+    """
     if batch.ids is not None:
         n = len(batch.ids)
         resp = client.send(
@@ -57,6 +63,7 @@ def send_batch(client: VaultClient, options: WriteOptions, batch: Batch) -> Outc
             body=urlencode({"ids": ",".join(batch.ids)}).encode(),
             content_type="application/x-www-form-urlencoded",
             idempotent=False,
+            cancel=cancel,
         )
     else:
         assert batch.table is not None
@@ -64,6 +71,7 @@ def send_batch(client: VaultClient, options: WriteOptions, batch: Batch) -> Outc
         body = batch.body
         if body is None:
             body = csv_body(batch.table) if options.body_format == "csv" else json_body(batch.table)
+        first_sent = time.time()  # Vault's stamps of what this request writes are not older
         resp = client.send(
             METHODS[options.operation],
             f"vobjects/{options.object_name}",
@@ -72,6 +80,7 @@ def send_batch(client: VaultClient, options: WriteOptions, batch: Batch) -> Outc
             params=_id_param(options),
             idempotent=options.operation in IDEMPOTENT,
             extra_headers=_migration_headers(options),
+            cancel=cancel,
         )
     if resp.response_status not in (SUCCESS, WARNING):
         return Outcomes.request_failed(
@@ -80,37 +89,9 @@ def send_batch(client: VaultClient, options: WriteOptions, batch: Batch) -> Outc
     if batch.ids is not None:
         return action_outcomes(resp.payload, batch.ids)
     outcomes = record_outcomes(resp.payload, n)
-    if resp.repeated:
-        _own_repeated_changes(outcomes)
-        if options.operation == "delete":
-            _confirm_deleted(client, options, batch, outcomes)
+    if resp.repeated:  # answered for a repeat of a lost request: check what it claims
+        settle_repeat(client, options, batch, outcomes, first_sent)
     return outcomes
-
-
-def _confirm_deleted(
-    client: VaultClient, options: WriteOptions, batch: Batch, outcomes: Outcomes
-) -> None:
-    """After a repeat of a lost delete, rows it failed whose record is gone were deleted by us."""
-    failed = [k for k, s in enumerate(outcomes.status) if s == FAILURE]
-    if not failed or batch.table is None or outcomes.errors is None:
-        return
-    cells = batch.table.column("id").to_pylist()
-    if options.body_format == "json":  # the table holds JSON string literals
-        cells = [json.loads(c) if c is not None else None for c in cells]
-    ids = [cells[k] for k in failed if cells[k]]  # record ids: nothing to unescape
-    still = vql.lookup(client, options.object_name, "id", ids)
-    for k in failed:
-        if cells[k] and cells[k] not in still:
-            outcomes.clear(k, SUCCESS, cells[k])
-
-
-def _own_repeated_changes(outcomes: Outcomes) -> None:
-    """After a repeat of a lost request, "no data changes" means our first attempt wrote it."""
-    if outcomes.types is None:
-        return
-    for k, (status, types) in enumerate(zip(outcomes.status, outcomes.types, strict=True)):
-        if status == WARNING and types == ("NO_DATA_CHANGES",):
-            outcomes.clear(k, SUCCESS)
 
 
 def _id_param(options: WriteOptions) -> dict[str, str] | None:
@@ -130,7 +111,12 @@ def _migration_headers(options: WriteOptions) -> dict[str, str] | None:
 
 
 class Sender:
-    """Runs batches on a bounded pool; answers land by position, so input order is kept."""
+    """Runs batches on a bounded pool; answers land by position, so input order is kept.
+
+    Every row of a batch is ``UNKNOWN`` from its submission until its answer; the checkpoint
+    hears of a request (``sent``) from the worker that sends it, just before it goes out, so
+    a batch that never starts leaves no trace there.
+    """
 
     def __init__(
         self,
@@ -139,76 +125,167 @@ class Sender:
         rows: RowOutcomes,
         progress: Progress,
         checkpoint: Checkpoint | None = None,
+        stop: StopSignal | None = None,
     ) -> None:
         self.client = client
         self.options = options
         self.rows = rows
         self.progress = progress
         self.checkpoint = checkpoint
+        self.stop = stop or StopSignal()
         self.workers = options.max_workers or MAX_WORKERS
         self.requests = 0
 
     def run(self, batches: Iterator[Batch]) -> None:
-        """Send every batch; on any exception, unsent rows stay SKIPPED, in-flight UNKNOWN.
+        """Send every batch, or stop: then no request of the load runs or starts.
 
-        When the load must stop on an error, requests already running are waited for and
-        their answers kept; on Ctrl-C nothing more is waited for.
+        Stopping (Ctrl-C, or an error): batches not started are cancelled (rows ``SKIPPED``),
+        retries inside ``client.send`` stop, and requests already on the wire are waited for,
+        their answers kept. A second Ctrl-C abandons that wait: those rows stay ``UNKNOWN``
+        and the checkpoint marks them as possibly in flight. Then the error, or
+        ``KeyboardInterrupt`` for Ctrl-C, is raised.
         """
+        self.stop.check()
         pool = ThreadPoolExecutor(self.workers, thread_name_prefix="vault_pandas")
         inflight: dict[Future, Batch] = {}
-        try:
-            for batch in batches:
-                while len(inflight) >= 2 * self.workers:
-                    self._collect(wait(inflight, return_when=FIRST_COMPLETED)[0], inflight)
-                self.rows.in_flight(batch.positions)
-                if self.checkpoint is not None:
-                    self.checkpoint.sent(batch.positions)
-                inflight[pool.submit(send_batch, self.client, self.options, batch)] = batch
-                self.requests += 1
-            while inflight:
-                self._collect(wait(inflight, return_when=FIRST_COMPLETED)[0], inflight)
-        except Exception:
-            # the load must stop: keep the answers of requests already running
-            self._cancel(inflight)
-            self._drain(inflight)
-            raise
-        except BaseException:  # Ctrl-C: stop now, rows in flight stay UNKNOWN
-            self._cancel(inflight)
-            raise
-        finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+        with self.stop.installed(), self.stop.deferred():
+            try:
+                for batch in batches:
+                    while len(inflight) >= 2 * self.workers:
+                        self._raise(self._collect(self._wait(inflight), inflight))
+                    self.stop.check()
+                    self.rows.in_flight(batch.positions)
+                    inflight[pool.submit(self._send, batch)] = batch
+                    self.requests += 1
+                while inflight:
+                    self._raise(self._collect(self._wait(inflight), inflight))
+                self.stop.check()
+            except BaseException:
+                self.stop.cancel.set()
+                self._cancel(inflight)
+                if self.stop.requested and inflight:
+                    log.warning(
+                        "stopping: waiting for %d requests on the wire (Ctrl-C again: stop "
+                        "waiting; their rows stay UNKNOWN)", len(inflight),
+                    )  # fmt: skip
+                self._drain(inflight)
+                raise
+            finally:
+                pool.shutdown(wait=False, cancel_futures=True)
+
+    def _send(self, batch: Batch) -> Outcomes:
+        """In a worker: record the request in the checkpoint, then send it."""
+        if self.stop.cancel.is_set():
+            raise NotSent("the load is stopping")
+        if self.checkpoint is not None:
+            try:
+                self.checkpoint.sent(batch.positions, self.client.retry.budget, self._span())
+            except Exception as exc:
+                raise NotSent(f"the checkpoint could not be written: {exc}") from exc
+        return send_batch(self.client, self.options, batch, self.stop.cancel)
+
+    def _span(self) -> float:
+        """Seconds one attempt of a request can last: connecting, then the read timeout."""
+        return float(config.CONNECT_TIMEOUT + self.client.timeout)
+
+    def _wait(self, inflight: dict[Future, Batch]) -> set[Future]:
+        """Futures that finished; looks for a stop request between short waits."""
+        while True:
+            self.stop.check()
+            done = wait(inflight, timeout=config.STOP_POLL, return_when=FIRST_COMPLETED)[0]
+            if done:
+                return done
+
+    @staticmethod
+    def _raise(error: BaseException | None) -> None:
+        if error is not None:
+            raise error
 
     def _cancel(self, inflight: dict[Future, Batch]) -> None:
+        """Cancel the batches not started: nothing was sent (nor recorded) for their rows."""
         for fut in list(inflight):
-            if fut.cancel():  # never started: nothing was sent for these rows
-                self.rows.status[inflight.pop(fut).positions] = SKIPPED
+            if fut.cancel():
+                self.rows.reset(inflight.pop(fut).positions)
+                self.requests -= 1
 
     def _drain(self, inflight: dict[Future, Batch]) -> None:
-        """Keep the answers of requests that were already running when the load stopped."""
-        while inflight:
-            done = wait(inflight, return_when=FIRST_COMPLETED)[0]
-            for fut in done:
-                try:
-                    self._collect({fut}, inflight)
-                except Exception:  # noqa: BLE001 - already stopping; its rows keep a status
-                    continue
+        """Wait for the requests already running and keep their answers, unless abandoned."""
+        try:
+            while inflight and not self.stop.abandon.is_set():
+                done = wait(inflight, timeout=config.STOP_POLL, return_when=FIRST_COMPLETED)[0]
+                for fut in done:
+                    try:
+                        self._collect({fut}, inflight)
+                    except Exception:  # noqa: BLE001 - already stopping (e.g. the checkpoint)
+                        log.exception("while stopping")
+        finally:  # abandoned, or a Ctrl-C that no handler turned into a request
+            self._abandon(inflight)
 
-    def _collect(self, done: set[Future], inflight: dict[Future, Batch]) -> None:
+    def _abandon(self, inflight: dict[Future, Batch]) -> None:
+        """Stop waiting: rows still in flight stay UNKNOWN, marked so in the checkpoint."""
+        ready = {fut for fut in inflight if fut.done()}
+        if ready:
+            self._collect(ready, inflight)
+        if not inflight:
+            return
+        positions = np.concatenate([batch.positions for batch in inflight.values()])
+        message = "the load stopped waiting for this request: it may have reached Vault"
+        self.rows.set_note(positions, UNKNOWN, LOST, message)
+        inflight.clear()
+        log.warning("%d rows abandoned in flight: UNKNOWN", len(positions))
+        if self.checkpoint is not None:
+            try:
+                self.checkpoint.abandoned(positions, self._span())
+            except Exception:  # noqa: BLE001 - the file says "sent": a resume waits as long
+                log.exception("could not record %d rows as abandoned", len(positions))
+
+    def _collect(self, done: set[Future], inflight: dict[Future, Batch]) -> BaseException | None:
+        """Store the answers of finished batches; return the error that stops the load."""
+        error: BaseException | None = None
         for fut in done:
-            batch = inflight.pop(fut)
+            batch, positions = inflight[fut], inflight[fut].positions
+            if fut.cancelled():
+                del inflight[fut]
+                self._unsent(positions, record=False)
+                continue
             try:
                 outcomes = fut.result()
-            except TransportError as exc:
-                if not exc.sent:
-                    self.rows.status[batch.positions] = SKIPPED
-                    raise Stopped(str(exc)) from exc
-                self.rows.set_note(batch.positions, UNKNOWN, LOST, str(exc))
-                self._done(batch.positions, [UNKNOWN] * len(batch.positions))
+            except NotSent as exc:  # never left; its sent event, if any, was cut off again
+                del inflight[fut]
+                self._unsent(positions, record=False)
+                error = error or exc.__cause__  # None: the load was stopping anyway
                 continue
-            except AuthenticationError as exc:
-                self.rows.status[batch.positions] = SKIPPED
-                raise Stopped(str(exc)) from exc
-            self._done(batch.positions, self._store(batch, outcomes))
+            except (TransportError, AuthenticationError) as exc:
+                del inflight[fut]
+                if isinstance(exc, AuthenticationError) or not exc.sent:
+                    self._unsent(positions)
+                    if not self.stop.cancel.is_set():
+                        error = error or Stopped(str(exc))
+                        error.__cause__ = exc
+                    continue
+                self.rows.set_note(positions, UNKNOWN, LOST, str(exc))
+                self._done(positions, [UNKNOWN] * len(positions))
+                continue
+            except BaseException as exc:  # noqa: BLE001 - it may have been sent: UNKNOWN
+                del inflight[fut]
+                message = f"the request failed ({exc!r}); its outcome is unknown"
+                self.rows.set_note(positions, UNKNOWN, LOST, message)
+                self._done(positions, [UNKNOWN] * len(positions))
+                error = error or exc
+                continue
+            del inflight[fut]
+            self._done(positions, self._store(batch, outcomes))
+        return error
+
+    def _unsent(self, positions: np.ndarray, record: bool = True) -> None:
+        """Rows whose request never left: SKIPPED, and so in the checkpoint."""
+        self.rows.reset(positions)
+        self.requests -= 1
+        if record and self.checkpoint is not None:
+            try:
+                self.checkpoint.unsent(positions)
+            except Exception:  # noqa: BLE001 - the file says "sent": a resume looks them up
+                log.exception("could not record %d rows as not sent", len(positions))
 
     def _store(self, batch: Batch, outcomes: Outcomes) -> np.ndarray:
         take = batch.expand if batch.expand is not None else slice(None)

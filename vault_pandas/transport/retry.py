@@ -1,0 +1,38 @@
+"""Retry policy (backoff with jitter, attempts and a time budget) and the client's counters."""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass, field
+
+from vault_pandas import config
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Backoff with full jitter, bounded by attempts and by a total time budget (seconds)."""
+
+    attempts: int = config.RETRY_ATTEMPTS
+    base: float = config.RETRY_BASE
+    cap: float = config.RETRY_CAP
+    budget: float = config.RETRY_BUDGET
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait before retry number ``attempt`` (1-based)."""
+        return random.uniform(0, min(self.cap, self.base * 2 ** (attempt - 1)))
+
+
+@dataclass
+class RequestStats:
+    """Counters a load reports in its summary."""
+
+    requests: int = 0
+    retries: int = 0
+    renewals: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, **counts: int) -> None:
+        with self.lock:
+            for key, value in counts.items():
+                setattr(self, key, getattr(self, key) + value)
