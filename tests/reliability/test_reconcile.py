@@ -248,15 +248,16 @@ def test_an_upsert_resend_repeats_the_upsert(vault, client):
     assert _posts(vault) == 1
 
 
-def test_a_delete_is_success_when_the_record_is_gone(vault, client):
+def test_a_delete_whose_record_is_gone_is_not_claimed(vault, client):
     ids = _made(vault, 3)
     pd.DataFrame({"id": ids[:1]}).vault.delete("product__v", progress=False)
     frame = pd.DataFrame({"id": ids})
     fixed = _unknown(frame, "delete").vault.reconcile("product__v", key="id")
-    assert fixed["vault_status"].tolist() == ["SUCCESS", "UNKNOWN", "UNKNOWN"]
+    assert fixed["vault_status"].tolist() == ["FAILURE", "UNKNOWN", "UNKNOWN"]
+    assert fixed["vault_error"].iloc[0].startswith("NOT_FOUND: no record has this id")
     assert fixed["vault_error"].iloc[1:].str.contains("still exists").all()
     again = _unknown(frame, "delete").vault.reconcile("product__v", key="id", resend=True)
-    assert (again["vault_status"] == "SUCCESS").all()
+    assert again["vault_status"].tolist() == ["FAILURE", "SUCCESS", "SUCCESS"]
     assert vault.records("product__v") == []
     assert _posts(vault) == 0
 

@@ -91,7 +91,7 @@ def test_rows_sharing_a_key_or_a_claimed_record_are_not_proven():
     assert "already another row's result" in rows.errors[2]
 
 
-def test_an_update_whose_record_differs_is_to_repeat_and_a_delete_is_proven_by_absence():
+def test_an_update_whose_record_differs_is_to_repeat_and_a_gone_record_is_not_claimed():
     sent = pd.DataFrame({"id": ["X", "Y"], "n__c": ["1", "2"]}, dtype=object)
     records = [{"id": "X", "n__c": 1}, {"id": "Y", "n__c": 3}]
     found, keys = _found(records, sent["id"], sent[["n__c"]], {"id": "ID", **TYPES}, "id")
@@ -102,7 +102,8 @@ def test_an_update_whose_record_differs_is_to_repeat_and_a_delete_is_proven_by_a
     found, keys = _found([{"id": "Y"}], sent["id"], sent[[]], {"id": "ID"}, "id")
     rows = _unknown_rows(2)
     absent, again = settle(rows, np.arange(2), found, "delete", "id", keys)
-    assert rows.status.tolist() == ["SUCCESS", "UNKNOWN"] and rows.ids[0] == "X"
+    assert rows.status.tolist() == ["FAILURE", "UNKNOWN"] and rows.ids[0] == "X"
+    assert rows.types[0] == ("NOT_FOUND",) and "never existed" in rows.errors[0]
     assert again.tolist() == [1] and "still exists" in rows.errors[1]
 
 

@@ -3,7 +3,8 @@
 A row is proven only by what Vault shows: for a create, an upsert or an update, one record
 found by a unique key (``id`` or a field whose metadata says ``unique``) holding every
 non-blank value the row sent, compared as Vault stores them (:func:`canonical`); for a
-delete, no record with the row's id. Each row's text as sent is :func:`format_frame`'s
+delete, nothing: a record that is gone may never have existed (such rows are FAILURE with
+a ``NOT_FOUND`` note, as after a repeated delete). Each row's text as sent is :func:`format_frame`'s
 (:func:`sent_text`), never ``astype(str)``. :func:`settle` turns a :class:`Found` into
 outcomes: proven rows ``SUCCESS`` with their record's id, every other row ``UNKNOWN`` with a
 note saying why, and the positions proven absent or not applied, safe to send again.
@@ -25,7 +26,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from vault_pandas.results.outcomes import LOST, SUCCESS, UNKNOWN, WARNING
+from vault_pandas.results.outcomes import (
+    FAILURE,
+    LOST,
+    NOT_FOUND,
+    SUCCESS,
+    UNKNOWN,
+    WARNING,
+    note,
+)
 from vault_pandas.write.blocks import format_frame
 
 if TYPE_CHECKING:
@@ -262,7 +271,14 @@ def settle(
     notes = [(why == reason, str(reason)) for reason in set(why[~open_])]
     if operation == "delete":
         gone, still = open_ & (count == 0), open_ & (count >= 1)
-        rows.set(positions[gone], SUCCESS, keys[gone])
+        # As after a repeated delete (write/repeats.py): a gone record cannot prove that this
+        # load deleted it rather than that it never existed, so it is not reported deleted.
+        message = note(
+            NOT_FOUND,
+            "no record has this id: this load's lost request may have deleted it, or it never "
+            "existed; not reported as deleted",
+        )
+        rows.set(positions[gone], FAILURE, keys[gone], message, (NOT_FOUND,))
         notes.append((still, "the record still exists: the delete was not applied"))
         _note(rows, positions, notes)
         return np.zeros(0, dtype=np.int64), positions[still]
