@@ -5,6 +5,7 @@ from __future__ import annotations
 import numbers
 import os
 import zoneinfo
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -16,6 +17,7 @@ from vault_pandas.errors import ConfigurationError
 Operation = Literal["create", "upsert", "update", "delete", "action"]
 OnInvalid = Literal["mark", "raise"]
 BodyFormat = Literal["csv", "json"]
+Nulls = Literal["keep", "clear"]
 IDEMPOTENT = frozenset({"upsert", "update", "delete"})  # safe to repeat when an answer is lost
 
 
@@ -39,6 +41,9 @@ class WriteOptions:
     no_triggers: bool = False
     reconcile: bool | str = True
     checkpoint: str | os.PathLike[str] | None = None
+    nulls: Nulls = "keep"  # update/upsert: a missing value keeps the stored one, or clears it
+    assign_ids: bool = False  # create in migration mode: rows without an id get one made here
+    params: Mapping[str, str] | None = None  # action: extra form fields sent with the ids
 
     def __post_init__(self) -> None:
         """Check every argument before anything is sent: a wrong one is a ConfigurationError."""
@@ -57,6 +62,29 @@ class WriteOptions:
         _check_checkpoint(self.checkpoint)
         if self.no_triggers and not self.migration_mode:
             raise ConfigurationError("no_triggers=True needs migration_mode=True (a Vault rule)")
+        if self.nulls not in ("keep", "clear"):
+            raise ConfigurationError(f"nulls must be 'keep' or 'clear': {self.nulls!r}")
+        _check_flag("assign_ids", self.assign_ids)
+        if self.assign_ids and not (self.migration_mode and self.operation == "create"):
+            raise ConfigurationError(
+                "assign_ids=True is for create with migration_mode=True (Vault takes a record "
+                "id from the frame only in migration mode)"
+            )
+        _check_params(self.params)
+
+
+def _check_params(params: object) -> None:
+    if params is None:
+        return
+    if not isinstance(params, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in params.items()
+    ):
+        raise ConfigurationError(
+            "params must be a mapping of field names to text values, e.g. "
+            "{'verdict__c': 'approved__c'}"
+        )
+    if "ids" in params:
+        raise ConfigurationError("params cannot name 'ids': the ids come from the id column")
 
 
 def _check_flag(name: str, value: object, expected: str = "True or False") -> None:
