@@ -88,3 +88,27 @@ def products(n: int, *, seed: int = 0, prefix: str = "BM", revision: int = 0) ->
 def frame_nbytes(frame: pd.DataFrame) -> int:
     """The frame's own size: ``memory_usage(deep=True)`` with the index."""
     return int(frame.memory_usage(deep=True, index=True).sum())
+
+
+#: the columns ``with_missing`` blanks: every optional field (keys and required fields never)
+OPTIONAL = (
+    "generic_name__vs", "description__c", "unit_price__c", "pack_size__c", "launch_date__c",
+    "last_reviewed__c", "active__c",
+)  # fmt: skip
+
+
+def with_missing(frame: pd.DataFrame, fraction: float, *, seed: int = 1) -> pd.DataFrame:
+    """``frame`` with no missing value, then ``fraction`` of all its cells made missing at
+    random, scattered over the :data:`OPTIONAL` columns (so rows differ in which are missing).
+    """
+    frame = frame.copy()
+    frame["description__c"] = frame["description__c"].fillna("No description.")
+    frame["pack_size__c"] = frame["pack_size__c"].fillna(1)
+    if not fraction:
+        return frame
+    rng = np.random.default_rng(seed)
+    share = fraction * frame.shape[1] / len(OPTIONAL)  # of each optional column's cells
+    frame["active__c"] = frame["active__c"].astype("boolean")
+    for column in OPTIONAL:
+        frame[column] = frame[column].mask(rng.random(len(frame)) < share)
+    return frame

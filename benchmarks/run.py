@@ -51,6 +51,9 @@ SCENARIOS = {
     "l0.floor.upsert": "floor, upsert",
     "l0.naive.session": "naive baseline: to_csv + requests.Session().post loop",
     "l0.naive.nosession": "naive baseline, requests.post without a Session",
+    "l0.nulls.keep_full": "upsert, nulls='keep', no missing cell (every row updated)",
+    "l0.nulls.keep_missing": "upsert, nulls='keep', 10% of cells missing: their keys left out",
+    "l0.nulls.clear_missing": "upsert, nulls='clear', 10% of cells missing: sent blank (CSV)",
     "lat.vp.default": "vault_pandas create (default workers)",
     "lat.vp.workers": "vault_pandas create, max_workers given",
     "lat.floor.default": "floor create, default workers",
@@ -69,6 +72,8 @@ TARGETS = {
     "target.latency_vs_naive": "rows/s at latency, vault_pandas default / naive (goal >= 5)",
     "target.burst_vs_ideal": "burst: time / ideal time for the limit (goal <= 1.1)",
     "target.burst_delayed": "burst: responses the sandbox delayed (goal 0)",
+    "target.nulls_keep_cost": "client CPU, nulls='keep': 10% missing / none (info)",
+    "target.nulls_keep_vs_clear": "client CPU, 10% missing: nulls='keep' / nulls='clear' (info)",
     "target.memory": "peak memory above frame and result / frame size (goal < 0.25 at 1M)",
 }
 
@@ -151,6 +156,13 @@ class Runner:
         return out
 
 
+NULLS_SCENARIOS = (
+    ("l0.nulls.keep_full", "keep", 0.0),
+    ("l0.nulls.keep_missing", "keep", 0.1),
+    ("l0.nulls.clear_missing", "clear", 0.1),
+)
+
+
 def run_size(runner: Runner, n: int, args: argparse.Namespace) -> None:
     sb = runner.sandbox
     print(f"== {n} rows, latency 0", file=sys.stderr)
@@ -167,6 +179,10 @@ def run_size(runner: Runner, n: int, args: argparse.Namespace) -> None:
         sb.reset()
         spec = {**common, "kind": "naive", "op": "create", "session": False}
         runner.run("l0.naive.nosession", spec)
+    for key, nulls, missing in NULLS_SCENARIOS:  # each upserts over its own fresh create
+        sb.reset()
+        spec = {**common, "kind": "vault_pandas", "op": "upsert", "revision": 1}
+        runner.run(key, {**spec, "nulls": nulls, "missing": missing, "seed_first": True})
     sb.reset()
 
     if n > args.latency_max_rows:
@@ -335,6 +351,11 @@ def derive(results: list[dict], args: argparse.Namespace) -> list[dict[str, Any]
             target("target.latency_vs_floor", n, r, "(info)", None)
             r = _ratio(d and d["rows_per_s"], nl and nl["rows_per_s"])
             target("target.latency_vs_naive", n, r, ">= 5", None if r is None else r >= 5)
+        full, keep, clear = (get(key) for key, _, _ in NULLS_SCENARIOS)
+        per_row = lambda r: r and r["cpu_s"] / r["rows"]  # noqa: E731
+        target("target.nulls_keep_cost", n, _ratio(per_row(keep), per_row(full)), "(info)", None)
+        r = _ratio(per_row(keep), per_row(clear))
+        target("target.nulls_keep_vs_clear", n, r, "(info)", None)
         for res in (vp, vpu):
             if res is not None:
                 frac = res["mem_overhead_frac"]

@@ -110,9 +110,11 @@ class Meter:
 
 
 def _frame(spec: dict[str, Any]):  # noqa: ANN202
-    from frames import frame_nbytes, products
+    from frames import frame_nbytes, products, with_missing
 
     frame = products(spec["rows"], revision=spec.get("revision", 0))
+    if "missing" in spec:  # a share of cells missing (0: none at all)
+        frame = with_missing(frame, spec["missing"])
     return frame, frame_nbytes(frame)
 
 
@@ -131,6 +133,8 @@ def vault_pandas_load(spec: dict[str, Any]) -> dict[str, Any]:
         kwargs["max_workers"] = spec["max_workers"]
     if spec["op"] == "upsert":
         kwargs["id_param"] = ID_PARAM
+    if spec.get("nulls"):
+        kwargs["nulls"] = spec["nulls"]
 
     def connect():  # noqa: ANN202
         return vault_pandas.connect(
@@ -147,8 +151,14 @@ def vault_pandas_load(spec: dict[str, Any]) -> dict[str, Any]:
 
     warm = spec.get("warm_up", True)
     client = None
-    if warm:
+    if spec.get("seed_first"):  # the records the timed upsert updates, created untimed
+        from frames import products
+
         client = connect()
+        made = products(spec["rows"]).vault.create(OBJECT, client=client, progress=False)
+        assert (made["vault_status"] == "SUCCESS").all(), made["vault_status"].value_counts()
+    if warm:
+        client = client or connect()
         cpu0 = cpu_seconds()
         dry = frame.iloc[:10].vault.create(OBJECT, client=client, dry_run=True, progress=False)
         assert (dry["vault_status"] == "VALID").all(), dry["vault_status"].value_counts()
@@ -171,6 +181,7 @@ def vault_pandas_load(spec: dict[str, Any]) -> dict[str, Any]:
         "workers": kwargs.get("max_workers") or _default_workers(),
         "warm_up_cpu_s": warm_cpu if warm else None,
     }
+    numbers["kept_missing"] = out.attrs["vault"].get("kept_missing", 0)
     if spec["op"] == "upsert":
         numbers["events"] = {str(k): int(v) for k, v in out["vault_event"].value_counts().items()}
     if bad:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
+from vault_pandas.read.actions import frame_actions
 from vault_pandas.results import summary as report
 from vault_pandas.transport import names
 from vault_pandas.transport.client import VaultClient
 from vault_pandas.transport.connection import resolve_client
-from vault_pandas.write.options import BodyFormat, OnInvalid
+from vault_pandas.write.options import BodyFormat, Nulls, OnInvalid
 from vault_pandas.write.pipeline import write_operation
+from vault_pandas.write.plan import field_table
 from vault_pandas.write.recovery import reconcile_result
 
 
@@ -44,6 +47,7 @@ class VaultAccessor:
         no_triggers: bool = False,
         reconcile: bool | str = True,
         checkpoint: str | os.PathLike[str] | None = None,
+        assign_ids: bool = False,
     ) -> pd.DataFrame:
         """Create one Vault record per row.
 
@@ -71,6 +75,8 @@ class VaultAccessor:
             Show a progress bar (default: only in a terminal or notebook).
         migration_mode, no_triggers : bool
             Send Vault's ``X-VaultAPI-MigrationMode`` / ``X-VaultAPI-NoTriggers`` headers.
+        assign_ids : bool
+            Migration mode: rows without an ``id`` get one made here (``schema/migration.py``).
         reconcile : bool or str
             Rows whose answer was lost (``UNKNOWN``) are looked up by a unique field of the
             frame (``external_id__v`` first, or the field named here): found rows become
@@ -102,6 +108,7 @@ class VaultAccessor:
             dry_run=dry_run, body_format=body_format, assume_timezone=assume_timezone,
             max_workers=max_workers, progress=progress, migration_mode=migration_mode,
             no_triggers=no_triggers, reconcile=reconcile, checkpoint=checkpoint,
+            assign_ids=assign_ids,
         )  # fmt: skip
 
     def upsert(
@@ -120,13 +127,21 @@ class VaultAccessor:
         migration_mode: bool = False,
         no_triggers: bool = False,
         checkpoint: str | os.PathLike[str] | None = None,
+        nulls: Nulls = "keep",
     ) -> pd.DataFrame:
         """Create or update records matched on the unique field ``id_param``.
 
         Takes the parameters of :meth:`create`, plus ``id_param`` (a field with
-        ``unique: true``, e.g. ``"external_id__v"``). Adds ``vault_event``: ``created`` or
-        ``updated``. Rows whose key is missing or duplicated in the frame are ``INVALID``
-        (Vault would fail the whole request).
+        ``unique: true``, e.g. ``"external_id__v"``) and ``nulls``. Adds ``vault_event``:
+        ``created`` or ``updated``. Rows whose key is missing or duplicated in the frame are
+        ``INVALID`` (Vault would fail the whole request).
+
+        Parameters
+        ----------
+        nulls : {"keep", "clear"}, default "keep"
+            Per cell, a missing value (NaN, None, NA, NaT, ``""``) leaves the stored field as
+            it is (sent as JSON records without its key, whatever ``body_format``; counted in
+            ``attrs["vault"]["kept_missing"]``), or clears it (a required field: ``INVALID``).
 
         Examples
         --------
@@ -143,7 +158,7 @@ class VaultAccessor:
         """
         names.check_field_path(id_param, "id_param")
         return self._write(
-            "upsert", object_name, client, id_param=id_param, schema=schema,
+            "upsert", object_name, client, id_param=id_param, schema=schema, nulls=nulls,
             on_invalid=on_invalid, dry_run=dry_run, body_format=body_format,
             assume_timezone=assume_timezone, max_workers=max_workers, progress=progress,
             migration_mode=migration_mode, no_triggers=no_triggers, checkpoint=checkpoint,
@@ -163,6 +178,7 @@ class VaultAccessor:
         max_workers: int | None = None,
         progress: bool | None = None,
         checkpoint: str | os.PathLike[str] | None = None,
+        nulls: Nulls = "keep",
     ) -> pd.DataFrame:
         """Update existing records by their ``id`` column; only the given columns are sent.
 
@@ -171,7 +187,8 @@ class VaultAccessor:
         refused). Update never creates: a row whose key matches no record is a ``FAILURE``.
         Rows whose key is missing or duplicated in the frame are ``INVALID``, as for
         :meth:`upsert`; an ``id_param`` that is not a unique field raises ``FrameError``
-        before anything is sent.
+        before anything is sent. Other parameters: as for :meth:`create`, ``nulls`` as for
+        :meth:`upsert`.
 
         Examples
         --------
@@ -193,7 +210,7 @@ class VaultAccessor:
             "update", object_name, client, id_param=id_param, schema=schema,
             on_invalid=on_invalid, dry_run=dry_run, body_format=body_format,
             assume_timezone=assume_timezone, max_workers=max_workers, progress=progress,
-            checkpoint=checkpoint,
+            checkpoint=checkpoint, nulls=nulls,
         )  # fmt: skip
 
     def delete(
@@ -201,16 +218,21 @@ class VaultAccessor:
         object_name: str,
         *,
         id_column: str = "id",
+        id_param: str | None = None,
         client: VaultClient | None = None,
         dry_run: bool = False,
         max_workers: int | None = None,
         progress: bool | None = None,
         checkpoint: str | os.PathLike[str] | None = None,
     ) -> pd.DataFrame:
-        """Delete the records whose ids are in ``id_column`` (only that column is sent)."""
+        """Delete the records whose ids are in ``id_column`` (only that column is sent).
+
+        ``id_param``: name records by that unique field's column instead (``?idParam=``); a
+        field that is not unique raises ``FrameError`` before anything is sent.
+        """
         return self._write(
-            "delete", object_name, client, id_column=id_column, dry_run=dry_run,
-            max_workers=max_workers, progress=progress, checkpoint=checkpoint,
+            "delete", object_name, client, id_column=id_column, id_param=id_param,
+            dry_run=dry_run, max_workers=max_workers, progress=progress, checkpoint=checkpoint,
         )  # fmt: skip
 
     def action(
@@ -218,6 +240,7 @@ class VaultAccessor:
         action_name: str,
         *,
         id_column: str = "id",
+        params: Mapping[str, str] | None = None,
         client: VaultClient | None = None,
         dry_run: bool = False,
         max_workers: int | None = None,
@@ -229,6 +252,7 @@ class VaultAccessor:
         ``action_name`` is ``Objectaction.{object}.{action}`` or
         ``Objectlifecyclestateuseraction.{object}.{state}.{action}``. Rows without an id are
         ``INVALID``; an id on several rows is sent once and its outcome given to each row.
+        ``params``: form fields sent with the ids (prompts, ``{group}.assignment_type__c``).
 
         Examples
         --------
@@ -239,15 +263,20 @@ class VaultAccessor:
         ...                              password=vault.password)
         ...     made = pd.DataFrame({"name__v": ["A"], "product_family__c": ["vaccine__c"]}
         ...                         ).vault.create("product__v", progress=False)
-        ...     ids = made[["vault_id"]].rename(columns={"vault_id": "id"})
-        ...     ids.vault.action("Objectlifecyclestateuseraction.product__v.draft_state__c"
-        ...                      ".approve__c", progress=False)["vault_status"].tolist()
+        ...     made.vault.action("Objectlifecyclestateuseraction.product__v.draft_state__c"
+        ...         ".approve__c", id_column="vault_id", progress=False)["vault_status"].tolist()
         ['SUCCESS']
         """
         return self._write(
-            "action", action_name, client, id_column=id_column,
+            "action", action_name, client, id_column=id_column, params=params,
             dry_run=dry_run, max_workers=max_workers, progress=progress, checkpoint=checkpoint,
         )  # fmt: skip
+
+    def actions(
+        self, object_name: str, *, id_column: str = "id", max_records: int = 100,
+        client: VaultClient | None = None) -> pd.DataFrame:  # fmt: skip
+        """The actions the records of ``id_column`` can take now: see ``read.actions``."""
+        return frame_actions(self._frame, object_name, id_column, max_records, client)
 
     def schema(
         self, object_name: str, *, operation: str = "create", client: VaultClient | None = None
@@ -368,43 +397,7 @@ class VaultAccessor:
     def fields(self, object_name: str, *, client: VaultClient | None = None) -> pd.DataFrame:
         """What Vault expects of each field of ``object_name``, one row per field.
 
-        A readable view of the metadata behind :meth:`schema`: ``label``, ``type``,
-        ``required``, ``editable``, ``unique``, ``limits`` and ``values`` (picklist values as
-        ``name (Label)``, or a reference's target), required editable fields first. See
-        :func:`vault_pandas.schema.fields.describe_fields`.
-
-        Parameters
-        ----------
-        object_name : str
-            The Vault object, e.g. ``"product__v"``.
-        client : VaultClient, optional
-            Default: the last client made by :func:`vault_pandas.connect`.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Indexed by field name.
-
-        Examples
-        --------
-        >>> import pandas as pd, vault_pandas
-        >>> from vault_pandas import sandbox
-        >>> with sandbox.run() as vault:
-        ...     _ = vault_pandas.connect(vault.url, username=vault.username,
-        ...                              password=vault.password)
-        ...     table = pd.DataFrame().vault.fields("product__v")
-        >>> table.loc[["name__v", "state__v"], ["required", "editable", "limits"]].values.tolist()
-        [[True, True, 'max 128 chars'], [False, False, 'max 255 chars']]
-        >>> table.loc["unit_price__c", "limits"]
-        '0 to 1000000, 2 decimals'
-        >>> table.loc["product_family__c", "values"]
-        'small_molecule__c (Small Molecule), biologic__c (Biologic), ...'
+        ``label``, ``type``, ``required``, ``editable``, ``unique``, ``limits`` and ``values``,
+        indexed by field name: see :func:`vault_pandas.write.plan.field_table`.
         """
-        from vault_pandas.schema.fields import describe_fields
-        from vault_pandas.schema.metadata import picklists_needed
-        from vault_pandas.write.plan import object_spec
-
-        client = resolve_client(client)
-        spec = object_spec(client, names.check_name(object_name, "object name"))
-        picklists = {name: client.picklist(name) for name in picklists_needed(spec)}
-        return describe_fields(spec, picklists)
+        return field_table(resolve_client(client), names.check_name(object_name, "object name"))

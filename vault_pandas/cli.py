@@ -1,6 +1,9 @@
 """The ``vault-pandas`` command line: load a CSV/Parquet/Excel file into Vault, write the result.
 
-Exit codes: 0 every row SUCCESS or WARNING (``validate``/``--dry-run``: every row VALID);
+Commands: ``create``, ``upsert``, ``update``, ``delete``, ``action``, ``validate`` (a file in,
+a result file out) and ``export`` (a VQL query or an object's fields to CSV/Parquet).
+Exit codes: 0 every row SUCCESS or WARNING (``validate``/``--dry-run``: every row VALID;
+``export``: written);
 1 some rows not (FAILURE, INVALID, UNKNOWN, SKIPPED); 2 could not run (bad arguments,
 unreadable file, connection or login failure, a frame Vault cannot take, a load stopped
 part-way); 130 interrupted (Ctrl-C). A partial result file is written for 2 and 130 when
@@ -12,27 +15,19 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from vault_pandas import __version__
 from vault_pandas.errors import LoadInterrupted, PartialLoadError, VaultPandasError
-from vault_pandas.results import summary as report
-from vault_pandas.results.outcomes import (
-    STATUSES,
-    SUCCESS,
-    VALID,
-    VAULT_ERROR,
-    VAULT_STATUS,
-    WARNING,
-)
+from vault_pandas.read.vql import read, read_vql
+from vault_pandas.results.files import check_output, write_frame
+from vault_pandas.results.outcomes import SUCCESS, VALID, VAULT_STATUS, WARNING
+from vault_pandas.results.report_lines import result_lines
 from vault_pandas.transport.client import VaultClient
 from vault_pandas.transport.connection import connect
 from vault_pandas.transport.profiles import CONFIG_ENV, Settings, resolve
@@ -49,8 +44,10 @@ READERS = {
     ".xlsx": "excel",
     ".xlsm": "excel",
 }
-WRITERS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
-SHOWN_FAILURES = 5
+OBJECT_HELP = "Vault object, e.g. product__v"
+NULLS_HELP = "an empty cell keeps the stored value (default) or clears it"
+IDS_HELP = "column of record ids (default: id; vault_id of an earlier result works)"
+PARAM_HELP = "a form field sent with the ids (prompt, GROUP.assignment_type__c); repeatable"
 
 log = logging.getLogger("vault_pandas")
 
@@ -63,10 +60,11 @@ class CLIError(Exception):
 
 
 def _option_groups() -> tuple[argparse.ArgumentParser, ...]:
-    """Options shared by the commands: every command, record writes, loads."""
+    """Options shared by the commands: input file, every command, record writes, loads."""
+    source = argparse.ArgumentParser(add_help=False)
+    source.add_argument("file", type=Path, metavar="FILE", help="input .csv, .parquet or .xlsx")
+    source.add_argument("-o", "--output", type=Path, help="result file (.csv or .parquet)")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("file", type=Path, metavar="FILE", help="input .csv, .parquet or .xlsx")
-    common.add_argument("-o", "--output", type=Path, help="result file (.csv or .parquet)")
     conn = common.add_argument_group("connection")
     conn.add_argument("--vault", metavar="DNS", help="vault DNS or URL (default: VAULT_DNS)")
     conn.add_argument("--profile", metavar="NAME", help="a named profile of the profile file")
@@ -84,7 +82,7 @@ def _option_groups() -> tuple[argparse.ArgumentParser, ...]:
     load.add_argument("--max-workers", type=int, metavar="N", help="requests in flight at once")
     load.add_argument("--no-progress", action="store_true", help="no progress bar")
     load.add_argument("--checkpoint", type=Path, metavar="PATH", help="resume file for the load")
-    return common, records, load
+    return source, common, records, load
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -101,26 +99,39 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    common, records, load = _option_groups()
+    source, common, records, load = _option_groups()
+    migration = "migration mode: audit fields, state and (create) ids may be given"
+    writes = [source, common, records, load]
 
-    p = sub.add_parser("create", parents=[common, records, load], help="create a record per row")
-    p.add_argument("object", metavar="OBJECT", help="Vault object, e.g. product__v")
-    p = sub.add_parser("upsert", parents=[common, records, load], help="create or update")
-    p.add_argument("object", metavar="OBJECT", help="Vault object, e.g. product__v")
+    p = sub.add_parser("create", parents=writes, help="create a record per row")
+    p.add_argument("object", metavar="OBJECT", help=OBJECT_HELP)
+    p.add_argument("--migration-mode", action="store_true", help=migration)
+    p = sub.add_parser("upsert", parents=writes, help="create or update")
+    p.add_argument("object", metavar="OBJECT", help=OBJECT_HELP)
     p.add_argument("--id-param", required=True, metavar="FIELD", help="unique field to match on")
-    p = sub.add_parser("action", parents=[common, load], help="run a user action on the ids")
-    p.add_argument(
-        "action", metavar="ACTION", help="Objectlifecyclestateuseraction.OBJECT.STATE.ACTION"
-    )
-    p.add_argument(
-        "--id-column",
-        default="id",
-        metavar="C",
-        help="column of record ids (default: id; vault_id of an earlier result works)",
-    )
-    p = sub.add_parser("validate", parents=[common, records], help="check rows, send nothing")
-    p.add_argument("object", metavar="OBJECT", help="Vault object, e.g. product__v")
+    p.add_argument("--migration-mode", action="store_true", help=migration)
+    p.add_argument("--nulls", choices=("keep", "clear"), default="keep", help=NULLS_HELP)
+    p = sub.add_parser("update", parents=writes, help="update records by id or a unique field")
+    p.add_argument("object", metavar="OBJECT", help=OBJECT_HELP)
+    p.add_argument("--id-param", metavar="FIELD", help="unique field to match on (default: id)")
+    p.add_argument("--nulls", choices=("keep", "clear"), default="keep", help=NULLS_HELP)
+    p = sub.add_parser("delete", parents=[source, common, load], help="delete records by id")
+    p.add_argument("object", metavar="OBJECT", help=OBJECT_HELP)
+    p.add_argument("--id-column", default="id", metavar="C", help=IDS_HELP)
+    p.add_argument("--id-param", metavar="FIELD", help="delete by this unique field instead")
+    p = sub.add_parser("action", parents=[source, common, load], help="run a user action")
+    p.add_argument("action", metavar="ACTION", help="Objectaction.OBJECT.ACTION or ...")
+    p.add_argument("--id-column", default="id", metavar="C", help=IDS_HELP)
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help=PARAM_HELP)
+    p = sub.add_parser("validate", parents=[source, common, records], help="send nothing")
+    p.add_argument("object", metavar="OBJECT", help=OBJECT_HELP)
     p.add_argument("--id-param", metavar="FIELD", help="validate as an upsert on this field")
+    p = sub.add_parser("export", parents=[common], help="write a query's records to a file")
+    p.add_argument("object", nargs="?", metavar="OBJECT", help="object to read (with --fields)")
+    p.add_argument("-o", "--output", type=Path, required=True, help=".csv or .parquet file")
+    p.add_argument("--vql", metavar="QUERY", help="a VQL query instead of OBJECT")
+    p.add_argument("--fields", metavar="A,B", help="fields of OBJECT (default: every field)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     sub.add_parser(
         "sandbox",
         add_help=False,
@@ -170,33 +181,9 @@ def output_path(args: argparse.Namespace) -> Path:
         f"{args.file.stem}.result"
         + (".parquet" if READERS.get(args.file.suffix.lower()) == "parquet" else ".csv")
     )
-    if path.suffix.lower() not in WRITERS:
-        raise CLIError(f"cannot write {path}: the result file must end in .csv or .parquet")
-    if not path.parent.is_dir():
-        raise CLIError(f"cannot write {path}: no such directory {path.parent}")
     if path.resolve() == args.file.resolve():
         raise CLIError(f"cannot write {path}: the result file cannot be the input file")
-    return path
-
-
-def write_frame(frame: pd.DataFrame, path: Path) -> None:
-    """Write the result atomically: a temporary file in the same directory, then a rename."""
-    index = not (isinstance(frame.index, pd.RangeIndex) and frame.index.name is None)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        if WRITERS[path.suffix.lower()] == "parquet":
-            frame.to_parquet(tmp, index=index)
-        else:
-            frame.to_csv(tmp, index=index)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    return check_output(path)
 
 
 # -- running -------------------------------------------------------------------------------------
@@ -248,29 +235,76 @@ def _load(frame: pd.DataFrame, args: argparse.Namespace, client: VaultClient) ->
         "max_workers": getattr(args, "max_workers", None),
         "checkpoint": getattr(args, "checkpoint", None),
     }
-    if args.command == "action":
-        return _action(frame, args, options)
+    if args.command in ("action", "delete"):
+        key = getattr(args, "id_param", None)
+        column = key or args.id_column
+        if column not in frame.columns:
+            shown = ", ".join(map(str, list(frame.columns)[:10]))
+            raise CLIError(
+                f"{args.file} has no column {column!r} (columns: {shown}); "
+                "name the column of record ids with --id-column"
+            )
+        if args.command == "delete" and key:
+            return frame.vault.delete(args.object, id_param=key, **options)
+        if args.command == "delete":
+            return frame.vault.delete(args.object, id_column=column, **options)
+        params = _params(args.param) or None
+        return frame.vault.action(args.action, id_column=column, params=params, **options)
     records = {
         "assume_timezone": args.assume_timezone,
         "body_format": "json" if args.json else "csv",
     }
+    if getattr(args, "migration_mode", False):
+        records["migration_mode"] = True
+    if args.command == "update":
+        return frame.vault.update(
+            args.object, id_param=args.id_param, nulls=args.nulls, **options, **records
+        )
+    if args.command == "upsert":
+        records["nulls"] = args.nulls
     if args.command == "upsert" or getattr(args, "id_param", None):
         return frame.vault.upsert(args.object, args.id_param, **options, **records)
     return frame.vault.create(args.object, **options, **records)
 
 
-def _action(frame: pd.DataFrame, args: argparse.Namespace, options: dict[str, Any]) -> pd.DataFrame:
-    column = args.id_column
-    if column not in frame.columns:
-        shown = ", ".join(map(str, list(frame.columns)[:10]))
-        raise CLIError(
-            f"{args.file} has no column {column!r} (columns: {shown}); "
-            "name the column of record ids with --id-column"
-        )
-    return frame.vault.action(args.action, id_column=column, **options)
+def _params(pairs: list[str]) -> dict[str, str]:
+    """``--param KEY=VALUE`` options as a mapping; a malformed or repeated key is an error."""
+    params: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise CLIError(f"--param {pair!r}: expected KEY=VALUE")
+        if key in params:
+            raise CLIError(f"--param {key} is given twice")
+        params[key] = value
+    return params
+
+
+def _export(args: argparse.Namespace) -> int:
+    """``export``: every page of a query (or an object's fields), typed, to CSV or Parquet."""
+    path = check_output(args.output)
+    if (args.vql is None) == (args.object is None):
+        raise CLIError("export needs either OBJECT (with --fields) or --vql QUERY")
+    if args.vql is not None and args.fields:
+        raise CLIError("--fields goes with OBJECT; with --vql, name the fields in the query")
+    fields = [f.strip() for f in (args.fields or "").split(",") if f.strip()] or None
+    progress = False if args.no_progress else None
+    with _client(args) as client:
+        if args.vql is not None:
+            frame = read_vql(args.vql, client, progress=progress)
+        else:
+            frame = read(args.object, fields, client=client, progress=progress)
+    write_frame(frame, path)
+    print(f"{len(frame)} rows, {len(frame.columns)} columns -> {path}")
+    if args.sandbox:
+        print("sandbox: ran against a sandbox Vault started for this run; no real vault was used")
+    return EXIT_OK
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "export":
+        return _export(args)
     frame = read_frame(args.file)
     out_path = output_path(args)
     dry_run = args.command == "validate" or args.dry_run
@@ -300,41 +334,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _print_summary(result: pd.DataFrame, path: Path, args: argparse.Namespace, dry: bool) -> None:
-    table = report.summary(result)
-    rows = [
-        (str(k), str(n), str(v)) for k, n, v in table[["kind", "name", "rows"]].itertuples(False)
-    ]
-    rows += [("load", label, str(value)) for label, value in report.load_lines(result)]
-    if rows:
-        wide = [max(len(r[i]) for r in rows) for i in (0, 1)]
-        previous = None
-        for group, label, value in rows:
-            shown = group if group != previous else ""
-            previous = group
-            print(f"{shown:<{wide[0]}}  {label:<{wide[1]}}  {value}")
-    _print_failures(result, path)
-    counts = result[VAULT_STATUS].value_counts()
-    order = [s for s in STATUSES if s in counts.index]
-    parts = ", ".join(f"{int(counts[s])} {s}" for s in order)
-    print(f"{len(result)} rows: {parts or 'nothing to do'} -> {path}")
-    if dry:
-        print("dry run: nothing was written to the vault")
-    if args.sandbox:
-        print("sandbox: ran against a sandbox Vault started for this run; no real vault was used")
-
-
-def _print_failures(result: pd.DataFrame, path: Path) -> None:
-    """The first rows to fix, numbered from 1 in file order (the result file has them all)."""
-    positions = np.flatnonzero(result[VAULT_STATUS].isin(report.TO_FIX).to_numpy())
-    for pos in positions[:SHOWN_FAILURES]:
-        error = result[VAULT_ERROR].iat[pos]
-        print(f"  row {pos + 1}: {result[VAULT_STATUS].iat[pos]} {_text(error)}".rstrip())
-    if len(positions) > SHOWN_FAILURES:
-        print(f"  ... and {len(positions) - SHOWN_FAILURES} more rows to fix in {path}")
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+    for line in result_lines(result, path, dry_run=dry, sandbox=args.sandbox):
+        print(line)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -377,6 +378,12 @@ def main(argv: list[str] | None = None) -> int:
         vault-pandas upsert products.csv product__v --id-param external_id__v --profile qa
         vault-pandas action products.result.csv \\
             Objectlifecyclestateuseraction.product__v.draft_state__c.approve__c --id-column vault_id
+        vault-pandas update fixes.csv product__v --id-param external_id__v --nulls clear
+        vault-pandas delete old.csv product__v --id-column vault_id
+        vault-pandas action ids.csv Objectaction.product__v.start_review__c \\
+            --param description__c="Q3 review" --param reviewers__c.assignment_type__c=assigned
+        vault-pandas export --vql "SELECT id, name__v FROM product__v" -o products.parquet
+        vault-pandas export product__v --fields id,name__v -o products.csv
         vault-pandas validate products.csv product__v
         vault-pandas sandbox --port 8123
     """

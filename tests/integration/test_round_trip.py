@@ -104,7 +104,7 @@ def test_round_trip_5000_rows_dtype_for_dtype(vault, client):
     change["product_family__c"] = "vaccine__c"
     change = change.astype(read_back.dtypes.to_dict())  # scalars assigned above: str, [s]
     sent = ["id", *(c for c in change.columns if c not in ("id", "name__v", "external_id__v"))]
-    updated = change[sent].vault.update("product__v", progress=False)
+    updated = change[sent].vault.update("product__v", nulls="clear", progress=False)
     assert (updated["vault_status"] == "SUCCESS").all(), updated["vault_error"].dropna().head()
     assert updated["vault_id"].tolist() == change["id"].tolist()
 

@@ -75,15 +75,17 @@ def test_update_blank_clears_and_required_cannot_be_cleared(vault, client):
     named = pd.DataFrame({"id": ids, "generic_name__vs": ["g0", "g1"]})
     assert set(named.vault.update("product__v", progress=False)["vault_status"]) == {"SUCCESS"}
     frame = pd.DataFrame({"id": ids, "generic_name__vs": [None, "g1"]})
-    out = frame.vault.update("product__v", progress=False)
+    out = frame.vault.update("product__v", nulls="clear", progress=False)
     assert out["vault_status"].tolist() == ["SUCCESS", "WARNING"]  # cleared; unchanged
     assert out.loc[1, "vault_error"].startswith("NO_DATA_CHANGES")
     assert vault.record("product__v", ids[0])["generic_name__vs"] is None
     blank_name = pd.DataFrame({"id": ids[:1], "name__v": [None]})
-    out = blank_name.vault.update("product__v", progress=False)
-    # a required field given blank is not checked locally on update: Vault refuses the row
-    assert out["vault_status"].tolist() == ["FAILURE"]
-    assert out.loc[0, "vault_error"].startswith("PARAMETER_REQUIRED: ")
+    out = blank_name.vault.update("product__v", nulls="clear", progress=False)
+    # a required field cannot be cleared: the row is INVALID, nothing sent
+    assert out["vault_status"].tolist() == ["INVALID"]
+    assert out.loc[0, "vault_error"].startswith("VALIDATION: name__v: is required")
+    out = blank_name.vault.update("product__v", progress=False)  # nulls="keep": left out
+    assert out["vault_status"].tolist() == ["WARNING"]  # NO_DATA_CHANGES
     assert vault.record("product__v", ids[0])["name__v"] is not None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 APPROVE = "Objectlifecyclestateuseraction.product__v.draft_state__c.approve__c"
 RETIRE = "Objectlifecyclestateuseraction.product__v.approved_state__c.retire__c"
 REVIEW = "Objectaction.product__v.mark_reviewed__c"
+WORKFLOW = "Objectaction.product__v.start_review__c"
 
 
 def _seed(vault, n: int) -> list[str]:
@@ -62,9 +63,9 @@ def test_ids_are_required_and_at_most_500(api, vault):
 def test_actions_available_to_a_record(api, vault):
     [a] = _seed(vault, 1)
     names = {d["name"] for d in api.get(f"/vobjects/product__v/{a}/actions")["data"]}
-    assert names == {APPROVE, REVIEW}
+    assert names == {APPROVE, REVIEW, WORKFLOW}
     api.action("product__v", APPROVE, a)
     names = {d["name"] for d in api.get(f"/vobjects/product__v/{a}/actions")["data"]}
-    assert names == {RETIRE, REVIEW}
+    assert names == {RETIRE, REVIEW, WORKFLOW}
     missing = api.get("/vobjects/product__v/00P000000099999/actions")
     assert missing["responseStatus"] == "FAILURE"

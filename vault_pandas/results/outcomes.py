@@ -240,6 +240,7 @@ class Outcomes:
     errors: list[Any] | None  # None: no row has an error
     events: list[Any] | None  # None: no row has an event
     types: list[Types | None] | None = None  # each row's error types; None: no row has one
+    whole_request: bool = False  # Vault refused the request as a whole (no per-row answer)
 
     @classmethod
     def request_failed(
@@ -262,7 +263,8 @@ class Outcomes:
         if execution_id:
             text += f" (execution id {execution_id})"
         types = entry_types(entries) or (status,)
-        return cls([FAILURE] * n, list(ids or [None] * n), [text] * n, [None] * n, [types] * n)
+        statuses, record_ids = [FAILURE] * n, list(ids or [None] * n)
+        return cls(statuses, record_ids, [text] * n, [None] * n, [types] * n, whole_request=True)
 
     def clear(self, k: int, status: str = SUCCESS, record_id: Any = None) -> None:
         """Row ``k`` of this request is settled without an error."""

@@ -9,7 +9,7 @@ from .rows import Outcome
 from .store import Store
 from .values import now_stamp
 
-__all__ = ["ACTIONS", "Action", "apply", "available", "find"]
+__all__ = ["ACTIONS", "ASSIGNMENT_TYPES", "Action", "apply", "available", "check_inputs", "find"]
 
 
 class Action:
@@ -27,6 +27,12 @@ class Action:
         The state the record moves to; ``None`` leaves the state alone.
     stamp_field : str or None
         A DateTime field set to "now" by the action.
+    prompts : tuple of str
+        Required field prompts of a workflow's start step: form fields named after fields of
+        the object; each value is set on every record (as Vault documents for multi-record
+        workflows).
+    groups : tuple of str
+        Participant groups whose ``{group}.assignment_type__c`` the initiator must give.
     """
 
     def __init__(
@@ -37,14 +43,18 @@ class Action:
         from_state: str | None = None,
         to_state: str | None = None,
         stamp_field: str | None = None,
+        prompts: tuple[str, ...] = (),
+        groups: tuple[str, ...] = (),
     ) -> None:
         self.name = name
         self.label = label
         self.from_state = from_state
         self.to_state = to_state
         self.stamp_field = stamp_field
+        self.prompts = prompts
+        self.groups = groups
         self.object = name.split(".")[1]
-        self.kind = "state_change" if to_state else "action"
+        self.kind = "state_change" if to_state else "workflow" if prompts or groups else "action"
 
 
 _STATE_ACTION = "Objectlifecyclestateuseraction.product__v"
@@ -70,8 +80,46 @@ ACTIONS: dict[str, Action] = {
             "Mark Reviewed",
             stamp_field="last_reviewed__c",
         ),
+        # A workflow start: a required field prompt and a participant group's assignment type.
+        Action(
+            "Objectaction.product__v.start_review__c",
+            "Start Review",
+            prompts=("description__c",),
+            groups=("reviewers__c",),
+        ),
     )
 }
+
+#: The documented values of ``{participant_group}.assignment_type__c``.
+ASSIGNMENT_TYPES = ("assigned", "available")
+
+
+def check_inputs(action: Action, form: dict[str, str]) -> dict[str, str]:
+    """The action's inputs from the form; a missing or bad one fails the whole request.
+
+    Vault documents that required prompts "cannot be omitted, set as blank" but not the
+    error; the sandbox answers ``PARAMETER_REQUIRED`` for the request (see the README).
+
+    Examples
+    --------
+    >>> wf = ACTIONS["Objectaction.product__v.start_review__c"]
+    >>> check_inputs(wf, {"ids": "1", "description__c": "Q3",
+    ...                   "reviewers__c.assignment_type__c": "assigned"})
+    {'description__c': 'Q3', 'reviewers__c.assignment_type__c': 'assigned'}
+    """
+    needed = [*action.prompts, *(f"{g}.assignment_type__c" for g in action.groups)]
+    for name in needed:
+        if not form.get(name, "").strip():
+            raise RequestFailure("PARAMETER_REQUIRED", f"Missing required parameter [{name}]")
+    for group in action.groups:
+        value = form[f"{group}.assignment_type__c"].strip()
+        if value not in ASSIGNMENT_TYPES:
+            raise RequestFailure(
+                "INVALID_DATA",
+                f"Invalid value [{value}] for [{group}.assignment_type__c]: "
+                f"expected one of {', '.join(ASSIGNMENT_TYPES)}",
+            )
+    return {k: v for k, v in form.items() if k != "ids"}
 
 
 def find(object_name: str, action_name: str) -> Action:
@@ -100,9 +148,16 @@ def find(object_name: str, action_name: str) -> Action:
 
 
 def apply(
-    store: Store, action: Action, ids: list[str], row_faults: dict[int, str] | None = None
+    store: Store,
+    action: Action,
+    ids: list[str],
+    row_faults: dict[int, str] | None = None,
+    inputs: dict[str, str] | None = None,
 ) -> list[Outcome]:
-    """Apply an action to each id, in order; per-id outcomes (the caller holds the lock)."""
+    """Apply an action to each id, in order; per-id outcomes (the caller holds the lock).
+
+    ``inputs`` (from :func:`check_inputs`): each prompt's value is set on every record.
+    """
     stamp = now_stamp()
     outcomes = []
     for i, rid in enumerate(ids):
@@ -122,6 +177,8 @@ def apply(
                 new["state__v"] = action.to_state
             if action.stamp_field:
                 new[action.stamp_field] = stamp
+            for prompt in action.prompts:
+                new[prompt] = (inputs or {})[prompt]
             store.put(action.object, new)
             outcomes.append(Outcome("SUCCESS", id=rid))
     return outcomes

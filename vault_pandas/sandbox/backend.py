@@ -103,6 +103,8 @@ class Backend:
         self._by_kind: Counter[str] = Counter()
         self._log: list[LogEntry] = []
         self._cursors: OrderedDict[str, tuple[Query, list[str]]] = OrderedDict()
+        #: Every action request's inputs (form fields other than ``ids``), in order.
+        self.action_inputs: list[tuple[str, list[str], dict[str, str]]] = []
 
     # -- configuration -----------------------------------------------------------------
 
@@ -324,11 +326,22 @@ class Backend:
         return actions.find(object_name, action_name)
 
     def run_action(
-        self, action: Action, ids: list[str], row_faults: dict[int, str] | None = None
+        self,
+        action: Action,
+        ids: list[str],
+        row_faults: dict[int, str] | None = None,
+        form: dict[str, str] | None = None,
     ) -> list[Outcome]:
-        """Apply an action to each id, in order; per-id outcomes."""
+        """Check the action's inputs in ``form``, then apply it to each id, in order.
+
+        The inputs received are kept in :attr:`action_inputs` (also for a refused request).
+        """
+        form = form or {}
         with self._lock:
-            outcomes = actions.apply(self.store, action, ids, row_faults)
+            received = {k: v for k, v in form.items() if k != "ids"}
+            self.action_inputs.append((action.name, list(ids), received))
+            inputs = actions.check_inputs(action, form)
+            outcomes = actions.apply(self.store, action, ids, row_faults, inputs)
             self._stats["actions_applied"] += sum(o.status == "SUCCESS" for o in outcomes)
         return outcomes
 

@@ -212,6 +212,8 @@ def _render(o: Outcome, req: Request, op: str) -> dict[str, Any]:
     if op == "upsert":
         data["event"] = o.event
         data["id_param_value"] = o.id_param_value
+    elif op == "delete" and o.id_param_value is not None:  # a delete by ?idParam=
+        data["id_param_value"] = o.id_param_value
     elif op == "create" and _create_event(req.version):
         data["event"] = "created__sys"
     out = {"responseStatus": o.status}
@@ -232,9 +234,11 @@ def write(backend: Backend, req: Request, op: str) -> dict[str, Any]:
     obj = req.params["obj"]
     backend.check_object(obj)
     batch = parse_batch(req)
-    id_param = req.query.get("idParam") if op in ("create", "update") else None
-    if op == "update":
-        batch.id_param, id_param = id_param, None  # update matches on it, never creates
+    # X-VaultAPI-NoTriggers only matters with it, and the sandbox runs no triggers
+    batch.migration = req.header("X-VaultAPI-MigrationMode").lower() == "true"
+    id_param = req.query.get("idParam") if op in ("create", "update", "delete") else None
+    if op in ("update", "delete"):
+        batch.id_param, id_param = id_param, None  # matches records on it, never creates
     elif id_param is not None:
         op = "upsert"
     outcomes = backend.write(op, obj, batch, id_param=id_param, row_faults=req.row_faults)
@@ -273,14 +277,15 @@ def get_record(backend: Backend, req: Request) -> dict[str, Any]:
 def run_action(backend: Backend, req: Request) -> dict[str, Any]:
     """``POST /api/{v}/vobjects/{object}/actions/{action}`` with form field ``ids``."""
     action = backend.find_action(req.params["obj"], req.params["action"])
-    raw = req.form().get("ids", "")
+    form = req.form()
+    raw = form.get("ids", "")
     ids = [part.strip() for part in raw.split(",") if part.strip()]
     if not ids:
         raise RequestFailure("PARAMETER_REQUIRED", "Missing required parameter [ids]")
     if len(ids) > MAX_ROWS:
         raise RequestFailure("INVALID_DATA", f"Too many ids: {len(ids)} (at most {MAX_ROWS})")
     data = []
-    for o in backend.run_action(action, ids, req.row_faults):
+    for o in backend.run_action(action, ids, req.row_faults, form):
         entry: dict[str, Any] = {"responseStatus": o.status, "id": o.id}
         if o.errors:
             entry["errors"] = [{"type": t, "message": m} for t, m in o.errors]

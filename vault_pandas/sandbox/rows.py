@@ -12,6 +12,7 @@ from typing import Any
 
 from .errors import InvalidValue, RequestFailure
 from .fields import USER_ID
+from .migration import STATE_LABEL, check_audit, check_given_id, state_from_label
 from .objects import (
     LIFECYCLE_STATES,
     NAME_FORMATS,
@@ -25,10 +26,15 @@ from .rules import INVALID, check_record, new_record, stamp_new
 from .store import Store
 from .values import now_stamp, parser_for
 
-__all__ = ["TYPE_NAME_COLUMN", "Context", "Outcome", "create_row", "faulted", "plan", "update_row"]
+__all__ = [
+    "COPY_COLUMN", "TYPE_NAME_COLUMN", "Context", "Outcome", "create_row", "faulted", "plan",
+    "update_row",
+]  # fmt: skip
 
 #: The column that gives a record's object type by name instead of by id.
 TYPE_NAME_COLUMN = "object_type__v.api_name__v"
+#: The create column naming a record to copy (documented for create only).
+COPY_COLUMN = "source_record_id"
 _NO_CHANGE = ("NO_DATA_CHANGES", "No changes were made: every value equals the stored one")
 
 
@@ -64,28 +70,37 @@ class Context:
     columns: dict[str, _Column]
     stamp: str
     system: bool = False  # seeding: system fields may be set
+    copies: bool = False  # the request has a source_record_id column (create: copy records)
+    migration: bool = False  # X-VaultAPI-MigrationMode (seeding: system, without its rules)
 
 
 def _unknown(col: str, object_name: str) -> RequestFailure:
     return RequestFailure("ATTRIBUTE_NOT_SUPPORTED", f"Unknown field [{col}] on [{object_name}]")
 
 
-def plan(store: Store, object_name: str, columns: list[str], system: bool = False) -> Context:
+def plan(
+    store: Store, object_name: str, columns: list[str], system: bool = False,
+    migration: bool = False,
+) -> Context:  # fmt: skip
     """Map every column to a field; an unknown column fails the whole request.
 
     Raises
     ------
     RequestFailure
         ``ATTRIBUTE_NOT_SUPPORTED`` for a column that is neither a field nor a relationship
-        to a unique field; ``INVALID_DATA`` when both ``object_type__v`` and
+        to a unique field (``migration``: the request is in migration mode, see
+        :mod:`.migration`); ``INVALID_DATA`` when both ``object_type__v`` and
         ``object_type__v.api_name__v`` are given (Vault takes one or the other).
     """
     fields, rels = field_map(object_name), relationship_map(object_name)
     planned: dict[str, _Column] = {}
     for col in columns:
+        if col in (COPY_COLUMN, STATE_LABEL):  # not fields; state_label: see .migration
+            continue  # not a field: create_row copies the record it names
         if col in fields:
             meta = fields[col]
-            editable = not is_computed(meta) and (meta["editable"] or (system and col != "id"))
+            settable = (system or migration) and (col != "id" or migration)  # id: create only
+            editable = not is_computed(meta) and (meta["editable"] or settable)
             is_ref = meta["type"] == "Object"
             planned[col] = _Column(col, meta, parser_for(meta), None, editable, is_ref)
             continue
@@ -107,7 +122,10 @@ def plan(store: Store, object_name: str, columns: list[str], system: bool = Fals
         raise RequestFailure(
             "INVALID_DATA", f"Give either object_type__v or {TYPE_NAME_COLUMN}, not both"
         )
-    return Context(store, object_name, planned, now_stamp(), system)
+    return Context(
+        store, object_name, planned, now_stamp(), system or migration, COPY_COLUMN in columns,
+        migration=migration,
+    )  # fmt: skip
 
 
 def _type_name(raw: Any) -> str:
@@ -177,6 +195,13 @@ def _values(
             errors.append(("INVALID_DATA", f"The columns for [{fname}] name different records"))
         if values.get(fname) is not INVALID:
             values[fname] = ids.pop()
+    if row.get(STATE_LABEL) not in (None, ""):  # migration mode only
+        if ctx.system:
+            state_from_label(ctx.object, row[STATE_LABEL], values, errors)
+        else:
+            errors.append(("INVALID_DATA", f"Field [{STATE_LABEL}] is not editable"))
+    if ctx.migration:
+        check_audit(values, errors)
     if ctx.system and values.get("state__v") not in (None, *LIFECYCLE_STATES):
         errors.append(("INVALID_DATA", f"Unknown lifecycle state [{values['state__v']}]"))
     return values
@@ -186,16 +211,45 @@ def create_row(ctx: Context, row: dict[str, Any], event: str | None = None) -> O
     """Create one record from a row, or fail the row with every problem found."""
     errors: list[tuple[str, str]] = []
     values = {k: v for k, v in _values(ctx, row, None, errors).items() if v is not None}
+    if ctx.copies and row.get(COPY_COLUMN) not in (None, ""):
+        copied = _copied_values(ctx, row[COPY_COLUMN], errors)
+        values = {**copied, **values}  # a value given overrides the copied one
+    given = values.pop("id", None)  # migration mode: the record's id, given
+    if given is not None:
+        taken = ctx.store.get(ctx.object, str(given)) is not None
+        check_given_id(ctx.object, given, taken, errors)
     record = new_record(ctx.object, values, ctx.stamp)
     clash = check_record(ctx.store, ctx.object, record, errors)
     if errors:
         return Outcome("FAILURE", errors=errors, unique_clash=clash)
-    record["id"] = ctx.store.new_id(ctx.object)
+    record["id"] = str(given) if given is not None else ctx.store.new_id(ctx.object)
     stamp_new(record)
     if ctx.object in NAME_FORMATS and not record["name__v"]:
         record["name__v"] = ctx.store.new_name(ctx.object)
     ctx.store.put(ctx.object, record)
     return Outcome("SUCCESS", id=record["id"], event=event)
+
+
+def _copied_values(ctx: Context, source: Any, errors: list[tuple[str, str]]) -> dict[str, Any]:
+    """The values a copy of record ``source`` starts from (Vault's ``source_record_id``).
+
+    Copied: every field a create could set (editable, not computed) that is not marked
+    ``no_copy``. Not copied: ``id``, system stamps, lifecycle and state: the copy is a new
+    record, stamped and started like one.
+    """
+    rid = source.strip() if isinstance(source, str) else source
+    record = ctx.store.get(ctx.object, rid) if isinstance(rid, str) else None
+    if record is None:
+        errors.append(("INVALID_DATA", f"No {ctx.object} record has id [{source}] to copy"))
+        return {}
+    out = {}
+    for name, meta in field_map(ctx.object).items():
+        if meta.get("no_copy") or not meta["editable"] or is_computed(meta) or name == "id":
+            continue
+        value = record.get(name)
+        if value is not None:
+            out[name] = list(value) if isinstance(value, list) else value
+    return out
 
 
 def update_row(ctx: Context, row: dict[str, Any], record_id: str, skip: str) -> Outcome:

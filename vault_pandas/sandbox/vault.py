@@ -224,6 +224,11 @@ class SandboxVault:
         """``(method, path, status, client_id)`` per API call; status None when dropped."""
         return self.backend.requests_log
 
+    @property
+    def action_inputs(self) -> list[tuple[str, list[str], dict[str, str]]]:
+        """``(action name, ids, form fields other than ids)`` per action request received."""
+        return [(a, list(i), dict(f)) for a, i, f in list(self.backend.action_inputs)]
+
 
 def run(
     port: int = 0,

@@ -27,11 +27,13 @@ class Batch:
 
     ``id_param`` is the ``?idParam=`` of an update (PUT): the unique field to match records on
     instead of ``id``.
+    ``migration``: the request is in migration mode (a create may give ``id``).
     """
 
     columns: list[str]
     rows: list[dict[str, Any]]
     id_param: str | None = None
+    migration: bool = False  # X-VaultAPI-MigrationMode: true (see .migration)
 
 
 def _check_size(batch: Batch) -> None:
@@ -75,7 +77,7 @@ def create(
         Too many rows, no rows, or an unknown column.
     """
     _check_size(batch)
-    ctx = plan(store, object_name, batch.columns)
+    ctx = plan(store, object_name, batch.columns, migration=batch.migration)
     return [faulted(row_faults, i) or create_row(ctx, row) for i, row in enumerate(batch.rows)]
 
 
@@ -114,7 +116,8 @@ def upsert(
     """
     _check_size(batch)
     meta = _id_param_meta(object_name, batch, id_param)
-    ctx = plan(store, object_name, batch.columns)
+    ctx = plan(store, object_name, batch.columns, system=batch.migration)
+    ctx.migration = batch.migration
     given = [row.get(id_param) for row in batch.rows]
     dupes = [v for v, n in Counter(_key(v) for v in given if not is_blank(v)).items() if n > 1]
     if dupes:
@@ -173,7 +176,8 @@ def update(
     if batch.id_param is not None and batch.id_param != "id":
         return _update_by_key(store, object_name, batch, batch.id_param, row_faults)
     ids, counts = _keyed_rows(store, object_name, batch)
-    ctx = plan(store, object_name, batch.columns)
+    ctx = plan(store, object_name, batch.columns, system=batch.migration)
+    ctx.migration = batch.migration
     outcomes = []
     for i, (row, rid) in enumerate(zip(batch.rows, ids, strict=True)):
         outcome = faulted(row_faults, i) or _id_problem(store, object_name, rid, counts)
@@ -204,7 +208,8 @@ def _update_by_key(
     """
     _check_size(batch)
     meta = _id_param_meta(object_name, batch, id_param)
-    ctx = plan(store, object_name, batch.columns)
+    ctx = plan(store, object_name, batch.columns, system=batch.migration)
+    ctx.migration = batch.migration
     matched: list[str | Outcome] = []
     for i, row in enumerate(batch.rows):
         raw = row.get(id_param)
@@ -242,18 +247,64 @@ def delete(
     """Delete the record named by each row's ``id`` (other columns are ignored).
 
     A record that another record still references is not deleted (OPERATION_NOT_ALLOWED).
+    With ``batch.id_param`` (``?idParam=``, documented for delete) rows name records by that
+    unique field: each row answers the record's ``id`` and its ``id_param_value``.
     """
+    if batch.id_param is not None and batch.id_param != "id":
+        return _delete_by_key(store, object_name, batch, batch.id_param, row_faults)
     ids, counts = _keyed_rows(store, object_name, batch)
     outcomes = []
     for i, rid in enumerate(ids):
         outcome = faulted(row_faults, i) or _id_problem(store, object_name, rid, counts)
         if outcome is None:
-            if store.referenced(object_name, rid):
-                why = f"Record [{rid}] is referenced by other records"
-                outcome = Outcome("FAILURE", id=rid, errors=[("OPERATION_NOT_ALLOWED", why)])
-            else:
-                store.delete(object_name, rid)
-                outcome = Outcome("SUCCESS", id=rid)
+            outcome = _delete_one(store, object_name, rid)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _delete_one(store: Store, object_name: str, rid: str) -> Outcome:
+    if store.referenced(object_name, rid):
+        why = f"Record [{rid}] is referenced by other records"
+        return Outcome("FAILURE", id=rid, errors=[("OPERATION_NOT_ALLOWED", why)])
+    store.delete(object_name, rid)
+    return Outcome("SUCCESS", id=rid)
+
+
+def _delete_by_key(
+    store: Store,
+    object_name: str,
+    batch: Batch,
+    id_param: str,
+    row_faults: dict[int, str] | None,
+) -> list[Outcome]:
+    """Delete the record whose unique ``id_param`` equals each row's value.
+
+    A blank key (``PARAMETER_REQUIRED``), a key matching no record (``INVALID_DATA``) and a
+    key given twice (``INVALID_DATA``, both rows) fail their rows only.
+    """
+    _check_size(batch)
+    meta = _id_param_meta(object_name, batch, id_param)
+    given = [row.get(id_param) for row in batch.rows]
+    counts = Counter(_key(v) for v in given if not is_blank(v))
+    outcomes = []
+    for i, raw in enumerate(given):
+        outcome = faulted(row_faults, i)
+        if outcome is None and is_blank(raw):
+            outcome = Outcome("FAILURE", errors=[("PARAMETER_REQUIRED", f"Missing [{id_param}]")])
+        if outcome is None and counts[_key(raw)] > 1:
+            why = f"[{id_param}] value [{raw}] appears twice"
+            outcome = Outcome("FAILURE", errors=[("INVALID_DATA", why)])
+        if outcome is None:
+            try:
+                rid = store.find(object_name, id_param, _id_param_key(meta, raw))
+            except InvalidValue as exc:
+                rid, outcome = None, Outcome("FAILURE", errors=[(exc.type, exc.message)])
+            if outcome is None and rid is None:
+                why = f"No {object_name} record has {id_param} [{raw}]"
+                outcome = Outcome("FAILURE", errors=[("INVALID_DATA", why)])
+            elif outcome is None:
+                outcome = _delete_one(store, object_name, str(rid))
+        outcome.id_param_value = raw
         outcomes.append(outcome)
     return outcomes
 

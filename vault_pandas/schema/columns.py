@@ -82,7 +82,9 @@ def check_columns(
     cols = [c for c in columns if not str(c).startswith(RESULT_PREFIX)]
     problems = [f"column {c!r} appears {n} times" for c, n in Counter(cols).items() if n > 1]
     left_out: dict[str, str] = {}
-    if operation in ("action", "delete"):
+    if operation == "delete" and by_key(operation, id_param):
+        problems += _key_problems(spec, cols, id_param)
+    elif operation in ("action", "delete"):
         if "id" not in cols:
             problems.append(f"column 'id' is missing: {operation} needs the record ids")
     else:
@@ -143,13 +145,13 @@ def check_operation(operation: str, id_param: str | None) -> None:
         raise ConfigurationError(f"operation must be one of {OPERATIONS}, not {operation!r}")
     if operation == "upsert" and id_param is None:
         raise ConfigurationError("id_param is needed for upsert")
-    if operation not in ("upsert", "update") and id_param is not None:
-        raise ConfigurationError("id_param is only for upsert and update")
+    if operation not in ("upsert", "update", "delete") and id_param is not None:
+        raise ConfigurationError("id_param is only for upsert, update and delete")
 
 
 def by_key(operation: str, id_param: str | None) -> bool:
-    """True when records are matched on the unique field ``id_param`` (upsert, keyed update)."""
-    return id_param is not None and operation in ("upsert", "update")
+    """True when records are matched on the unique field ``id_param`` (upsert, update, delete)."""
+    return id_param is not None and operation in ("upsert", "update", "delete")
 
 
 def id_settable(column: str, operation: str, id_param: str | None) -> bool:
@@ -190,28 +192,35 @@ def _missing_problems(
     if operation == "update" and id_param is None and "id" not in cols:
         problems.append("column 'id' is missing: update needs the record id of each row")
     if by_key(operation, id_param):
-        assert id_param is not None
-        field = spec.fields.get(id_param)
-        if field is None:
-            problems.append(
-                f"id_param {id_param!r} is not a field of {spec.name}"
-                + _suggest(id_param, spec.fields)
-            )
-        elif not field.unique:
-            uniques = ", ".join(repr(f.name) for f in spec.fields.values() if f.unique)
-            problems.append(
-                f"id_param {id_param!r} is not a unique field of {spec.name} "
-                f"(unique fields: {uniques})"
-            )
-        if id_param not in cols:
-            problems.append(f"the id_param column {id_param!r} is missing")
-    if needs_required(operation, id_param):
+        problems += _key_problems(spec, cols, id_param)
+    # a copy (create with source_record_id) takes its required fields from the source record
+    copies = operation == "create" and "source_record_id" in cols
+    if needs_required(operation, id_param) and not copies:
         linked = {c.partition(".")[0] for c in cols if "." in c}
         for field in spec.fields.values():
             given = field.name in cols or field.relationship_name in linked
             if is_required(field, spec) and not given:
                 label = f" ({field.label})" if field.label and field.label != field.name else ""
                 problems.append(f"required field {field.name!r} is missing{label}")
+    return problems
+
+
+def _key_problems(spec: ObjectSpec, cols: Sequence[str], id_param: str | None) -> list[str]:
+    """Problems with ``id_param``: not a field, not unique, or not a column of the frame."""
+    assert id_param is not None
+    problems = []
+    field = spec.fields.get(id_param)
+    if field is None:
+        problems.append(
+            f"id_param {id_param!r} is not a field of {spec.name}" + _suggest(id_param, spec.fields)
+        )
+    elif not field.unique:
+        uniques = ", ".join(repr(f.name) for f in spec.fields.values() if f.unique)
+        problems.append(
+            f"id_param {id_param!r} is not a unique field of {spec.name} (unique fields: {uniques})"
+        )
+    if id_param not in cols:
+        problems.append(f"the id_param column {id_param!r} is missing")
     return problems
 
 

@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from vault_pandas.config import BLOCK_ROWS, MAX_BODY_BYTES, MAX_RECORDS
 from vault_pandas.results.outcomes import INVALID, SIZE, VALIDATION, note
+from vault_pandas.write.bodies import missing_cells, row_nbytes
 from vault_pandas.write.formatting import show
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ def record_batches(
     formatter: Callable[[pd.DataFrame], FormattedBlock],
     subset: np.ndarray | None = None,
     body: Callable[[pa.Table], bytes] | None = None,
+    kept: np.ndarray | None = None,
 ) -> Iterator[Batch]:
     """Yield record requests lazily, formatting one block of rows at a time.
 
@@ -101,6 +103,11 @@ def record_batches(
     to those row positions (a resumed load, or a second pass over some rows). ``body``
     builds each request's body here, in the producing thread: Arrow memory allocated in
     worker threads stays in per-thread pools and grew the peak with the worker count.
+
+    ``kept`` (``nulls="keep"``: ``body`` is ``json_body(..., omit_nulls=True)``, the rows
+    formatted for JSON) is one count per row of the frame: each sent row's number of blank
+    cells, whose keys its body leaves out, is stored there by position; rows are cut into
+    requests by their size without those keys. Rows with different blanks share requests.
     """
     header = len(",".join(map(str, frame.columns)).encode()) + 1
     base = np.arange(len(frame)) if subset is None else np.asarray(subset, dtype=np.int64)
@@ -119,7 +126,10 @@ def record_batches(
         table, nbytes = formatted.table, formatted.row_nbytes
         if not valid.all():
             table, nbytes = table.filter(pa.array(valid)), nbytes[valid]
-        spans, too_large = plan_batches(nbytes, header_bytes=header)
+        if kept is not None:  # JSON without the blanks' keys: "[]" for a header
+            nbytes = row_nbytes(table, "json", table.num_rows, omit_nulls=True)
+            kept[positions] = missing_cells(table)
+        spans, too_large = plan_batches(nbytes, header_bytes=2 if kept is not None else header)
         if len(too_large):
             msg = note(SIZE, "this row alone is larger than Vault's 50 MB request limit")
             rows.add_invalid(positions[too_large], np.full(len(too_large), msg, dtype=object), SIZE)

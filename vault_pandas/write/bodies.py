@@ -50,10 +50,22 @@ def _escape_for(table: pa.Table, body_format: Literal["csv", "json"]) -> pa.Tabl
     return pa.Table.from_arrays(columns, names=table.column_names, metadata=metadata)
 
 
-def row_nbytes(table: pa.Table, body_format: str, n: int) -> np.ndarray:
+def row_nbytes(
+    table: pa.Table, body_format: str, n: int, *, omit_nulls: bool = False
+) -> np.ndarray:
     """Bytes each row of an escaped table adds to a body: a CSV line with its newline, or a
-    JSON object with its separating comma."""
+    JSON object with its separating comma (``omit_nulls``: as :func:`json_body` writes it
+    with ``omit_nulls=True``, a blank's key left out)."""
     columns = [_text(column) for column in table.columns]
+    if body_format == "json" and omit_nulls:
+        present = np.zeros(n, dtype=np.int64)
+        total = np.full(n, 2, dtype=np.int64)  # {} and the comma after it, less one comma
+        for name, column in zip(table.column_names, columns, strict=True):
+            key = len(json.dumps(name, ensure_ascii=False).encode()) + 2  # "name": and a comma
+            valid = _valid(column)
+            present += valid
+            total += np.where(valid, key + _lengths(column), 0)
+        return total + (present == 0)  # "{}," has no comma to spare
     if body_format == "csv":  # commas and newline; quotes around each value, " doubled
         total = np.full(n, max(len(columns), 1), dtype=np.int64)
         for column in columns:
@@ -65,6 +77,21 @@ def row_nbytes(table: pa.Table, body_format: str, n: int) -> np.ndarray:
         key = len(json.dumps(name, ensure_ascii=False).encode()) + 1  # "name":
         total += key + np.where(_valid(column), _lengths(column), 4)  # "value" or null
     return total
+
+
+def missing_cells(table: pa.Table) -> np.ndarray:
+    """How many blank (null) cells each row of a text table has (int64, vectorised).
+
+    Examples
+    --------
+    >>> missing_cells(pa.table({"a": ["1", None, None], "b": [None, "x", None]})).tolist()
+    [1, 1, 2]
+    """
+    counts = np.zeros(table.num_rows, dtype=np.int64)
+    for column in table.columns:
+        if column.null_count:
+            counts += ~_valid(_text(column))
+    return counts
 
 
 def _valid(column: pa.Array) -> np.ndarray:
@@ -162,21 +189,29 @@ def csv_body(table: pa.Table) -> bytes:
     return csv_header(tuple(table.column_names)) + sink.getvalue().to_pybytes()
 
 
-def json_body(table: pa.Table) -> bytes:
+def json_body(table: pa.Table, *, omit_nulls: bool = False) -> bytes:
     r"""A Vault JSON body (UTF-8): an array with one object per row, every value a string.
 
     A blank is written ``null``, so that a JSON body means what the CSV body with the same
-    blank cell means (the field was given, without a value). Values from ``format_frame(...,
-    body_format="json")`` are already escaped; any other table is escaped here.
+    blank cell means (the field was given, without a value: Vault clears it). With
+    ``omit_nulls`` a blank's key is left out of its row's object instead, so that Vault
+    leaves that field of that record as it is (``nulls="keep"``); rows of one body may then
+    have different keys. Values from ``format_frame(..., body_format="json")`` are already
+    escaped; any other table is escaped here.
 
     Examples
     --------
     >>> print(json_body(pa.table({"a": ["1", None], "b": ['say "hi"', "x"]})).decode())
     [{"a":"1","b":"say \"hi\""},{"a":null,"b":"x"}]
+    >>> table = pa.table({"a": ["1", None, None], "b": [None, "x", None]})
+    >>> print(json_body(table, omit_nulls=True).decode())
+    [{"a":"1"},{"b":"x"},{}]
     """
     if table.num_columns == 0:
         return b"[" + b",".join([b"{}"] * table.num_rows) + b"]"
     table = _escape_for(table, "json")
+    if omit_nulls:
+        return _json_body_omitting_nulls(table)
     pieces: list[pa.Scalar | pa.Array] = []
     for key, column in zip(_json_keys(tuple(table.column_names)), table.columns, strict=True):
         pieces += [key, _text(column)]
@@ -191,3 +226,29 @@ def json_body(table: pa.Table) -> bytes:
 def _json_keys(names: tuple[str, ...]) -> list[pa.Scalar]:
     keys = [json.dumps(name, ensure_ascii=False) + ":" for name in names]
     return [pa.scalar("{" + keys[0]), *(pa.scalar("," + key) for key in keys[1:])]
+
+
+def _json_body_omitting_nulls(table: pa.Table) -> bytes:
+    """``json_body(table, omit_nulls=True)`` for an escaped table, in two kernel calls over
+    the rows: each row is ``{`` then ``,"key":value`` for each value that is not null, then
+    ``},``; the first ``{,`` of the row becomes ``{`` (a row of blanks alone is ``{},``)."""
+    pieces: list[pa.Scalar | pa.Array] = [_OPEN]
+    for key, column in zip(_cell_keys(tuple(table.column_names)), table.columns, strict=True):
+        text = _text(column)
+        if text.null_count:  # the key with the value, or null (nothing) for a blank
+            pieces.append(pc.binary_join_element_wise(key, text, _EMPTY))
+        else:
+            pieces += [key, text]
+    joined = pc.binary_join_element_wise(
+        *pieces, _ROW_END, _EMPTY, null_handling="replace", null_replacement=""
+    )
+    rows = pc.replace_substring(joined, "{,", "{", max_replacements=1)
+    return b"[" + _value_bytes(rows)[:-1] + b"]"
+
+
+_OPEN = pa.scalar("{")
+
+
+@functools.lru_cache(maxsize=64)
+def _cell_keys(names: tuple[str, ...]) -> list[pa.Scalar]:
+    return [pa.scalar("," + json.dumps(name, ensure_ascii=False) + ":") for name in names]

@@ -14,6 +14,7 @@ Only a column mixing lists with other values falls back to one text form per cel
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -34,6 +35,9 @@ SENT_OPTIONS = (
     "assume_timezone",
     "migration_mode",
     "no_triggers",
+    "nulls",
+    "assign_ids",
+    "params",
 )
 
 
@@ -144,6 +148,8 @@ def _plain(value: Any) -> Any:
     """A JSON-ready form of a column label or an option value."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, Mapping):  # action params: the same fields in any order
+        return repr(sorted((str(k), str(v)) for k, v in value.items()))
     return repr(value)
 
 

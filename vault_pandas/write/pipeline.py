@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
@@ -33,6 +34,7 @@ from vault_pandas.results.outcomes import (
     strip_results,
 )
 from vault_pandas.results.progress import Progress
+from vault_pandas.schema.migration import with_ids
 from vault_pandas.transport import names
 from vault_pandas.transport.client import VaultClient
 from vault_pandas.write.batching import action_batches, record_batches
@@ -72,6 +74,7 @@ class LoadStats:
     left_out: list[str] = field(default_factory=list)
     reconciled: int = 0
     resumed: int = 0
+    kept_missing: int = 0  # nulls="keep": blank cells of written rows, their fields untouched
     started: float = field(default_factory=time.monotonic)
     counters_at_start: dict[str, int] = field(default_factory=dict)
 
@@ -93,6 +96,7 @@ class LoadStats:
             "left_out": list(self.left_out),
             "reconciled": self.reconciled,
             "resumed": self.resumed,
+            "kept_missing": self.kept_missing,
             "seconds": round(time.monotonic() - self.started, 3),
             "burst_limit": limiter.limit,
             "burst_remaining": limiter.remaining,
@@ -119,8 +123,11 @@ class _Load:
         self.stats.rows = len(data)
         self.checkpoint: Checkpoint | None = None
         self.plan: LoadPlan | None = None
+        self.kept = np.zeros(len(data), dtype=np.int64)  # blank cells left out, by row
 
     def result(self) -> pd.DataFrame:
+        written = np.isin(self.rows.status, (SUCCESS, WARNING, VALID))
+        self.stats.kept_missing = int(self.kept[written].sum())
         out = self.rows.frame(self.data)
         out.attrs["vault"] = self.stats.as_dict(self.client) | self.rows.counts()
         return out
@@ -138,10 +145,15 @@ class _Load:
             assume_timezone=options.assume_timezone,
             body_format=options.body_format,
         )
-        if options.operation == "delete":  # Vault reads the ids from a column named "id"
+        if options.operation == "delete" and options.id_param not in (None, "id"):
+            frame = self.data[[options.id_param]]  # sent with ?idParam=
+        elif options.operation == "delete":  # Vault reads the ids from a column named "id"
             frame = self.data[[options.id_column]].set_axis(["id"], axis=1)
         else:
             frame = self.data[plan.send_columns]
+        if keeps_missing(options):  # JSON records without the blanks' keys
+            keep = partial(json_body, omit_nulls=True)
+            return record_batches(frame, self.rows, formatter, subset, keep, kept=self.kept)
         body = csv_body if options.body_format == "csv" else json_body
         return record_batches(frame, self.rows, formatter, subset, body)
 
@@ -175,6 +187,9 @@ class _Load:
             if self.checkpoint is not None and self.checkpoint.finished:
                 return self.result()  # that load ended: its result, nothing sent again
             self.rows.reset(np.flatnonzero(~settled))
+        if self.options.assign_ids:  # rows without an id get one made here
+            spec = object_spec(self.client, self.options.object_name)
+            self.data = with_ids(self.data, spec.prefix, spec.name)
         self.plan = prepare(self.data, self.options, self.client)
         if self.plan.left_out:
             self.stats.left_out = list(self.plan.left_out)
@@ -207,7 +222,7 @@ class _Load:
         finally:
             progress.update({INVALID: int((self.rows.status == INVALID).sum())})
             progress.close()
-            self.stats.requests = sender.requests
+            self.stats.requests = sender.requests + sender.split_requests
         if self.checkpoint is not None:
             self.checkpoint.finish(self.rows)
         return self.result()
@@ -219,14 +234,18 @@ class _Load:
         unknown = np.flatnonzero(rows.status == UNKNOWN)
         if len(unknown) and op == "create" and self.options.reconcile is not False:
             assert self.plan is not None
-            key = choose_key(self.plan.unique_columns, self.options.reconcile)
+            # a create carrying its own ids (migration mode) is looked up by them: a record with
+            # a row's id and values is that row's, whenever it was made
+            own_ids = self.options.migration_mode and "id" in self.plan.send_columns
+            key = "id" if own_ids else choose_key(self.plan.unique_columns, self.options.reconcile)
             how = Formatting(
                 self.plan.types, self.plan.multi_value, self.options.assume_timezone,
                 self.options.body_format,
             )  # fmt: skip
-            sent = self.data[self.plan.send_columns]
+            sent = self.data[[c for c in self.plan.send_columns if c != "state_label"]]
             # pass 0 looks up rows a resumed run sent; later passes rows this load sent
             since = time.time() - (time.monotonic() - self.stats.started) if pass_number else None
+            since = None if own_ids else since
             found, missing = reconcile_unknown(
                 self.client, self.options.object_name, sent, rows, unknown, key, how, since
             )
@@ -251,6 +270,8 @@ def write(frame: pd.DataFrame, options: WriteOptions, client: VaultClient) -> pd
     names.check_name(options.object_name, "object name")
     if isinstance(options.reconcile, str):
         names.check_name(options.reconcile, "reconcile key")
+    if keeps_missing(options) and options.body_format != "json":
+        options = dataclasses.replace(options, body_format="json")  # CSV cannot leave a cell out
     ids_from = options.id_column if options.operation in ("action", "delete") else None
     load = _Load(strip_results(frame, keep=ids_from), options, client)
     if options.operation == "create" and isinstance(options.reconcile, str):
@@ -276,6 +297,15 @@ def write(frame: pd.DataFrame, options: WriteOptions, client: VaultClient) -> pd
         options.operation, stats["object"], len(out), counts, stats["seconds"], stats["requests"],
     )  # fmt: skip
     return out
+
+
+def keeps_missing(options: WriteOptions) -> bool:
+    """Whether a blank must leave the stored field as it is: ``nulls="keep"`` (the default)
+    on update and upsert. Such a load is sent as JSON records that leave a blank's key out,
+    whatever ``body_format`` says: a CSV row cannot leave one of its columns out, and a blank
+    CSV cell clears the field. With ``nulls="clear"`` a blank is sent and clears the field;
+    a create sends no value for it (Vault applies the field's default)."""
+    return options.operation in ("update", "upsert") and options.nulls == "keep"
 
 
 def warn_left_out(left_out: dict[str, str], options: WriteOptions) -> None:

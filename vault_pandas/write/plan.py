@@ -12,9 +12,17 @@ import pandas as pd
 from vault_pandas.errors import ConfigurationError, FrameError, VaultAPIError
 from vault_pandas.results.outcomes import VALIDATION
 from vault_pandas.schema import object_types
-from vault_pandas.schema.columns import check_columns, left_out_reason
+from vault_pandas.schema.checks import blank
+from vault_pandas.schema.columns import (
+    check_columns,
+    is_required,
+    left_out_reason,
+    needs_required,
+)
 from vault_pandas.schema.derived import derive_schema
+from vault_pandas.schema.fields import describe_fields
 from vault_pandas.schema.metadata import ObjectSpec, parse_object_metadata, picklists_needed
+from vault_pandas.schema.migration import merge_errors, migration_errors
 from vault_pandas.schema.validation import ValidationReport, combine, validate
 from vault_pandas.transport import names
 
@@ -52,6 +60,35 @@ def schema_for(client: VaultClient, spec: ObjectSpec, **kwargs: Any):  # noqa: A
     return derive_schema(spec, picklists, **kwargs)
 
 
+def field_table(client: VaultClient, object_name: str) -> pd.DataFrame:
+    """What Vault expects of each field of ``object_name``, one row per field (``df.vault.fields``).
+
+    A readable view of the metadata behind the derived schema: ``label``, ``type``,
+    ``required`` (a create must give it), ``editable`` (a write may set it), ``unique``,
+    ``limits`` and ``values`` (picklist values as ``name (Label)``, or a reference's target),
+    indexed by field name, required fields first. See
+    :func:`vault_pandas.schema.fields.describe_fields`.
+
+    Examples
+    --------
+    >>> import pandas as pd, vault_pandas
+    >>> from vault_pandas import sandbox
+    >>> with sandbox.run() as vault:
+    ...     client = vault_pandas.connect(vault.url, username=vault.username,
+    ...                                   password=vault.password)
+    ...     table = pd.DataFrame().vault.fields("product__v")
+    >>> table.loc[["name__v", "state__v"], ["required", "editable", "limits"]].values.tolist()
+    [[True, True, 'max 128 chars'], [False, False, 'max 255 chars']]
+    >>> table.loc["unit_price__c", "limits"]
+    '0 to 1000000, 2 decimals'
+    >>> table.loc["product_family__c", "values"]
+    'small_molecule__c (Small Molecule), biologic__c (Biologic), ...'
+    """
+    spec = object_spec(client, object_name)
+    picklists = {name: client.picklist(name) for name in picklists_needed(spec)}
+    return describe_fields(spec, picklists)
+
+
 def prepare(data: pd.DataFrame, options: WriteOptions, client: VaultClient) -> LoadPlan:
     """Check the frame against the object and validate its rows; raise on frame problems."""
     _check_labels(data)
@@ -63,7 +100,14 @@ def prepare(data: pd.DataFrame, options: WriteOptions, client: VaultClient) -> L
         names.check_field_path(column, "column name")
     spec = object_spec(client, options.object_name)
     columns = [str(c) for c in data.columns]
-    if options.operation == "delete":
+    if options.operation == "delete" and options.id_param not in (None, "id"):
+        if options.id_column != "id":
+            raise ConfigurationError("delete: give id_column= or id_param=, not both")
+        # by a unique field (?idParam=, documented for delete): checked even unchecked
+        check_columns(spec, columns, operation="delete", id_param=options.id_param)
+        columns = [options.id_param]
+        data = data[columns]
+    elif options.operation == "delete":
         columns = _id_only(columns, options)
         data = data[columns].set_axis(["id"], axis=1)
         columns = ["id"]
@@ -110,7 +154,37 @@ def prepare(data: pd.DataFrame, options: WriteOptions, client: VaultClient) -> L
             by_type = type_report(client, spec, data[columns], options)
             report = object_types.merge_reports(report, by_type)
         plan.errors, plan.failure_cases = report.errors, report.failure_cases
+        if options.migration_mode:  # the mode's own rules (schema/migration.py)
+            by_mode = migration_errors(
+                data[columns], operation=options.operation, prefix=spec.prefix
+            )
+            plan.errors = merge_errors(plan.errors, by_mode)
+        _refuse_clearing_required(data, spec, columns, options, plan.errors)
     return plan
+
+
+def _refuse_clearing_required(
+    data: pd.DataFrame, spec: ObjectSpec, columns: list[str], options: WriteOptions,
+    errors: np.ndarray,
+) -> None:  # fmt: skip
+    """``nulls="clear"``: a blank in a field the metadata marks required would clear it, which
+    Vault refuses; the row is INVALID (its message added to ``errors``, in place)."""
+    if options.nulls != "clear" or options.operation not in ("update", "upsert"):
+        return
+    keys = {"id", options.id_param}
+    checked = needs_required(options.operation, options.id_param)  # then the schema did it
+    for column in columns:
+        field = spec.fields.get(column)
+        if column in keys or field is None or not field.required:
+            continue
+        if checked and is_required(field, spec):
+            continue
+        rows = np.flatnonzero(blank(data[column]))
+        detail = f"{column}: is required, so nulls='clear' cannot clear it (the value is blank)"
+        old = errors[rows]
+        fresh = pd.isna(old)
+        errors[rows[fresh]] = f"{VALIDATION}: {detail}"
+        errors[rows[~fresh]] = old[~fresh] + "; " + detail
 
 
 def type_report(

@@ -21,6 +21,12 @@ with one VQL lookup of the records concerned (chunked by ``MAX_IN_VALUES``):
   recovery pass sends ``UNKNOWN`` rows of a delete again, and that resend could only answer
   "no such record", with one more request and a message that hides the doubt.)
 
+- **create carrying its own ids** (migration mode, every row with an ``id``): sent again like
+  an upsert, since a repeat cannot make a second record. A row the repeat refused (its id is
+  taken) is looked up by id; a record holding every value the row sent (``proof.compare``)
+  is the first attempt's success, ``SUCCESS`` with that id. Vault's message is never parsed:
+  without such a record the refusal stands.
+
 The clock: Vault's stamps are compared with this machine's clock, truncated to the second
 (Vault's stamps are whole seconds). A client clock ahead of Vault's by more than a request's
 latency makes records this load wrote look older: they keep Vault's literal answer
@@ -36,11 +42,18 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
+
 from vault_pandas.errors import VaultPandasError
 from vault_pandas.read import vql
 from vault_pandas.results.outcomes import FAILURE, NOT_FOUND, SUCCESS, WARNING, Outcomes, note
+from vault_pandas.schema.metadata import parse_object_metadata
+from vault_pandas.write.proof import compare, read_path, unprovable_keys
 
 if TYPE_CHECKING:
+    from pyarrow import Table
+
     from vault_pandas.transport.client import VaultClient
     from vault_pandas.write.batching import Batch
     from vault_pandas.write.options import WriteOptions
@@ -80,6 +93,8 @@ def settle_repeat(
             _check_deletes(client, options.object_name, outcomes, ids)
     elif options.operation in ("upsert", "update"):
         _own_changes(client, options.object_name, outcomes, math.floor(first_sent))
+    elif options.operation == "create" and options.migration_mode:  # repeated: its own ids
+        _own_ids(client, options, batch.table, outcomes)
 
 
 def _own_changes(client: VaultClient, object_name: str, outcomes: Outcomes, since: int) -> None:
@@ -108,6 +123,36 @@ def _own_changes(client: VaultClient, object_name: str, outcomes: Outcomes, sinc
         ours_written = ours_created or (modified is not None and modified >= since)
         if k in unchanged and ours_written:
             outcomes.clear(k, SUCCESS)  # "no change" because our first attempt wrote it
+
+
+def _own_ids(
+    client: VaultClient, options: WriteOptions, table: Table | None, outcomes: Outcomes
+) -> None:
+    """Rows of a repeated create with their own ids that the repeat refused: their record is
+    looked up by id and, holding the row's values (``proof.compare``), is the first attempt's."""
+    failed = [k for k, status in enumerate(outcomes.status) if status == FAILURE]
+    if not failed or table is None or "id" not in table.column_names:
+        return
+    columns = [c for c in table.column_names if c != "state_label"]  # not a field to read
+    text = pd.DataFrame(
+        {c: sent_ids(table.column(c).to_pylist(), options.body_format) for c in columns},
+        dtype=object,
+    ).iloc[failed]
+    spec = parse_object_metadata(client.object_metadata(options.object_name))
+    types = {c: spec.field_type(c) for c in columns}
+    keys = text["id"].to_numpy()
+    why = unprovable_keys(keys, "id")
+    readable = [read_path(c) for c in columns if c != "id" and types.get(c) is not None]
+    try:
+        asked = [str(key) for key in keys[pd.isna(why)]]
+        records = vql.lookup_records(client, options.object_name, "id", asked, readable)
+    except VaultPandasError as exc:  # no evidence: the repeat's refusal stands
+        log.warning("could not look up the records of a repeated create (%s)", exc)
+        return
+    found = compare(records, "id", keys, text, types, why)
+    proven = (found.count == 1) & pd.isna(found.differ) & pd.isna(found.why)
+    for j in np.flatnonzero(proven):
+        outcomes.clear(failed[j], SUCCESS, found.ids[j])
 
 
 def _check_deletes(

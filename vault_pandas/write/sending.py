@@ -28,6 +28,7 @@ from vault_pandas.results.outcomes import (
 from vault_pandas.results.progress import Progress
 from vault_pandas.write.batching import Batch
 from vault_pandas.write.bodies import csv_body, json_body
+from vault_pandas.write.isolation import isolate_clashes, should_isolate
 from vault_pandas.write.options import IDEMPOTENT
 from vault_pandas.write.repeats import settle_repeat
 from vault_pandas.write.stopping import NotSent, StopSignal
@@ -60,7 +61,7 @@ def send_batch(
         resp = client.send(
             "POST",
             f"vobjects/{options.object_name}/actions/{options.action_name}",
-            body=urlencode({"ids": ",".join(batch.ids)}).encode(),
+            body=urlencode({"ids": ",".join(batch.ids), **(options.params or {})}).encode(),
             content_type="application/x-www-form-urlencoded",
             idempotent=False,
             cancel=cancel,
@@ -78,7 +79,7 @@ def send_batch(
             body=body,
             content_type=CONTENT_TYPES[options.body_format],
             params=_id_param(options),
-            idempotent=options.operation in IDEMPOTENT,
+            idempotent=options.operation in IDEMPOTENT or carries_ids(options, batch),
             extra_headers=_migration_headers(options),
             cancel=cancel,
         )
@@ -94,9 +95,21 @@ def send_batch(
     return outcomes
 
 
+def carries_ids(options: WriteOptions, batch: Batch) -> bool:
+    """A migration-mode create whose every row gives its record ``id``: safe to repeat.
+
+    A repeat cannot make a second record (the id is taken), so the client sends it again when
+    an answer is lost, as for an upsert; ``write/repeats.py`` settles the repeat's answer.
+    """
+    table = batch.table
+    if options.operation != "create" or not options.migration_mode or table is None:
+        return False
+    return "id" in table.column_names and table.column("id").null_count == 0
+
+
 def _id_param(options: WriteOptions) -> dict[str, str] | None:
-    """``?idParam=`` for an upsert, and for an update matched on a unique field."""
-    if options.operation in ("upsert", "update") and options.id_param is not None:
+    """``?idParam=`` for an upsert, and for an update or delete matched on a unique field."""
+    if options.operation in ("upsert", "update", "delete") and options.id_param is not None:
         return {"idParam": options.id_param}
     return None
 
@@ -135,6 +148,8 @@ class Sender:
         self.stop = stop or StopSignal()
         self.workers = options.max_workers or MAX_WORKERS
         self.requests = 0
+        self.split_requests = 0  # raw objects: extra requests that isolated clashing rows
+        self._split_lock = threading.Lock()
 
     def run(self, batches: Iterator[Batch]) -> None:
         """Send every batch, or stop: then no request of the load runs or starts.
@@ -182,7 +197,30 @@ class Sender:
                 self.checkpoint.sent(batch.positions, self.client.retry.budget, self._span())
             except Exception as exc:
                 raise NotSent(f"the checkpoint could not be written: {exc}") from exc
-        return send_batch(self.client, self.options, batch, self.stop.cancel)
+        outcomes = send_batch(self.client, self.options, batch, self.stop.cancel)
+        if outcomes.whole_request and self.options.operation == "create":
+            outcomes = self._isolate(batch, outcomes)
+        return outcomes
+
+    def _isolate(self, batch: Batch, outcomes: Outcomes) -> Outcomes:
+        """A raw object's create refused as a whole by a clash: send it again in halves.
+
+        Safe only because the refusal wrote nothing (see ``write/isolation.py``).
+        """
+        from vault_pandas.schema.metadata import parse_object_metadata
+
+        spec = parse_object_metadata(self.client.object_metadata(self.options.object_name))
+        if not should_isolate(self.options.operation, spec.data_store, batch, outcomes):
+            return outcomes
+        body = csv_body if self.options.body_format == "csv" else json_body
+
+        def send(part: Batch) -> Outcomes:
+            return send_batch(self.client, self.options, part, self.stop.cancel)
+
+        outcomes, extra = isolate_clashes(batch, outcomes, send, body)
+        with self._split_lock:
+            self.split_requests += extra
+        return outcomes
 
     def _span(self) -> float:
         """Seconds one attempt of a request can last: connecting, then the read timeout."""
