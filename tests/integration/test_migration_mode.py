@@ -73,7 +73,7 @@ def test_the_modes_rules_make_rows_invalid(vault, client):
     df["name__v"] = [f"Rule {k}" for k in range(6)]
     df.loc[0, "modified_by__v"] = None  # created_by__v without modified_by__v
     df.loc[1, "created_date__v"] = None  # modified_date__v without created_date__v
-    df.loc[2, ["created_date__v", "modified_date__v"]] = pd.Timestamp("2999-01-01", tz="UTC")
+    df.loc[2, ["created_date__v", "modified_date__v"]] = pd.Timestamp("2200-01-01", tz="UTC")
     df.loc[3, "created_date__v"] = pd.Timestamp("2019-05-01", tz="UTC")  # after modified
     df.loc[4, "state_label"] = "initial_state_type"  # not base:object_lifecycle:...
     out = df.vault.create("product__v", migration_mode=True, progress=False)
