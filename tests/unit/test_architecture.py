@@ -62,6 +62,8 @@ PURE_MODULES = tuple(
         "write.bodies",
         "write.batching",
         "write.options",
+        "write.proof",
+        "write.fingerprint",
     )
 )
 NETWORK = frozenset({"urllib3", "requests", "socket"})
