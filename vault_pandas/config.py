@@ -8,6 +8,12 @@ vault                    (none)                         ``connect(vault)``, ``VA
 username / password      (none)                         arguments, ``VAULT_USERNAME`` /
                                                         ``VAULT_PASSWORD``, a profile
 session id               (none)                         ``session_id=``, ``VAULT_SESSION_ID``
+OAuth token, profile     (none)                         ``oauth_token=``, ``oauth_profile=``
+login service            login.veevavault.com (a        ``login_url=``
+                         loopback vault: its own)
+proxies, CA bundle       the environment, as requests   ``HTTPS_PROXY``, ``HTTP_PROXY``,
+                         reads it                       ``NO_PROXY``, ``REQUESTS_CA_BUNDLE``;
+                                                        ``session=``, ``verify=``
 API version              ``v25.2``                      ``api_version=``, ``VAULT_API_VERSION``
 client id                ``vault_pandas-python-client`` ``client_id=``, ``VAULT_CLIENT_ID``
 profile file             the user config directory      ``VAULT_PANDAS_CONFIG``
@@ -43,6 +49,9 @@ ENV_CONFIG: Final = "VAULT_PANDAS_CONFIG"  # the profile file
 # --- connection ------------------------------------------------------------------------------
 DEFAULT_API_VERSION: Final = "v25.2"
 DEFAULT_CLIENT_ID: Final = "vault_pandas-python-client"
+# Vault's login service: OAuth sessions and authentication type discovery (a loopback vault,
+# the sandbox, answers them at its own address)
+DEFAULT_LOGIN_URL: Final = "https://login.veevavault.com"
 READ_TIMEOUT: Final = 300.0  # seconds to wait for an answer (a 500-row create can be slow)
 CONNECT_TIMEOUT: Final = 10.0
 POOL_SIZE: Final = 16  # keep-alive connections per client

@@ -22,7 +22,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
-import urllib3
+import requests
+from requests.adapters import HTTPAdapter
 
 from vault_pandas.errors import AuthenticationError, FrameError
 from vault_pandas.read.dtypes import complete_describe, typed_frame
@@ -40,8 +41,9 @@ from vault_pandas.schema.metadata import (
     _parse_field,
     parse_object_metadata,
 )
-from vault_pandas.transport.auth import SessionAuth
+from vault_pandas.transport.auth import OAuthLogin, SessionAuth
 from vault_pandas.transport.client import RetryPolicy, VaultClient
+from vault_pandas.transport.discovery import auth_type, sso_hint
 from vault_pandas.transport.responses import VaultResponse
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden"
@@ -101,22 +103,26 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-class _ToLocal:
-    """Stands in for a client's urllib3 pool: each request goes to the local Vault instead of
-    the host in its URL (same path and query), so a client made for a documented vault DNS
-    talks to the local server over real HTTP."""
+class _ToLocal(HTTPAdapter):
+    """A requests adapter sending each request to the local Vault instead of the host in its
+    URL (same path and query), so a client made for a documented vault DNS talks to the local
+    server over real HTTP. Mounted on a user session: ``connect(session=...)`` in action."""
 
     def __init__(self, base: str) -> None:
+        super().__init__(max_retries=0)
         self.base = base
-        self.pool = urllib3.PoolManager()
 
-    def request(self, method: str, url: str, **kwargs: Any) -> Any:
-        parts = urlsplit(url)
+    def send(self, request: Any, **kwargs: Any) -> Any:
+        parts = urlsplit(request.url)
         query = f"?{parts.query}" if parts.query else ""
-        return self.pool.request(method, f"{self.base}{parts.path}{query}", **kwargs)
+        request.url = f"{self.base}{parts.path}{query}"
+        return super().send(request, **kwargs)
 
-    def clear(self) -> None:
-        self.pool.clear()
+
+def _to_local(base: str) -> requests.Session:
+    session = requests.Session()
+    session.mount("https://", _ToLocal(base))
+    return session
 
 
 @pytest.fixture
@@ -130,9 +136,11 @@ def local_vault() -> Iterator[_LocalVault]:
     thread.join()
 
 
-def _client(url: str, auth: SessionAuth) -> VaultClient:
-    """A client for ``url`` that tries once (a wrong route fails at once, not after backoff)."""
-    return VaultClient(url, auth, api_version=VERSION, retry=RetryPolicy(1))
+def _client(url: str, auth: SessionAuth, local: str | None = None) -> VaultClient:
+    """A client for ``url`` that tries once (a wrong route fails at once, not after backoff);
+    with ``local``, its requests reach the local server at that address."""
+    session = _to_local(local) if local else None
+    return VaultClient(url, auth, api_version=VERSION, retry=RetryPolicy(1), session=session)
 
 
 def _password() -> SessionAuth:
@@ -410,15 +418,16 @@ def test_login_success_gives_the_session(local_vault: _LocalVault, fixture: str)
         "object_metadata_product__v.json"
     )
     # the client is made for the vault the answer names; its requests reach the local server
-    client = _client("promomats-veevapharm.veevavault.com", _password())
-    client._pool = _ToLocal(local_vault.url)  # type: ignore[assignment]
+    client = _client("promomats-veevapharm.veevavault.com", _password(), local_vault.url)
     try:
         client.login()
         metadata = client.object_metadata("product__v")
     finally:
         client.close()
-    login, call = local_vault.seen
+    login, call, logout = local_vault.seen
     assert (login.method, login.path) == ("POST", f"{API}/auth")
+    assert (logout.method, logout.path) == ("DELETE", f"{API}/session")  # close() ends it
+    assert logout.headers["Authorization"] == body["sessionId"]
     assert login.form() == {"username": ["olivia"], "password": ["pw"]}
     assert call.headers["Authorization"] == body["sessionId"]  # the session Vault gave
     assert metadata == golden("object_metadata_product__v.json")
@@ -472,6 +481,51 @@ def test_discovery_answer_envelope(fixture: str) -> None:
     resp = VaultResponse(200, body)
     assert resp.response_status == "SUCCESS"
     assert body["errors"] == [] and resp.errors == [] and resp.error_types == set()
+
+
+def test_oauth_login_posts_the_documented_request(local_vault: _LocalVault) -> None:
+    profile = "_9ad0a091-cbd6-4c59-ab5a-d4f2870f218c"  # the reference example's profile id
+    body = golden("auth_oauth_success.json")
+    local_vault.answers[("POST", f"/auth/oauth/session/{profile}")] = body
+    local_vault.answers[("DELETE", f"{API}/session")] = {"responseStatus": "SUCCESS"}
+    oauth = OAuthLogin(
+        "1C29326C3DF", profile, login_url="https://login.veevavault.com", client_id="my-app"
+    )
+    session = _to_local(local_vault.url)
+    client = VaultClient(
+        "promomats-veevapharm.veevavault.com",
+        SessionAuth(oauth=oauth),
+        api_version=VERSION,
+        retry=RetryPolicy(1),
+        session=session,
+    )
+    with client:
+        client.login()
+    login, logout = local_vault.seen
+    assert login.headers["Authorization"] == "Bearer 1C29326C3DF"
+    assert login.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert login.form() == {
+        "vaultDNS": ["promomats-veevapharm.veevavault.com"],
+        "client_id": ["my-app"],
+    }
+    assert (logout.method, logout.headers["Authorization"]) == ("DELETE", body["sessionId"])
+
+
+@pytest.mark.parametrize("fixture", ["auth_discovery_password.json", "auth_discovery_sso.json"])
+def test_auth_type_returns_the_documented_data(local_vault: _LocalVault, fixture: str) -> None:
+    body = golden(fixture)
+    local_vault.answers[("POST", "/auth/discovery")] = body
+    data = auth_type(
+        "olivia@veepharm.com",
+        client_id="veepharm-clinical-it-client-int0",
+        session=_to_local(local_vault.url),
+    )
+    assert data == body["data"]
+    [seen] = local_vault.seen
+    assert seen.headers["X-VaultAPI-AuthIncludeMsal"] == "true"
+    if data["auth_type"] == "sso":
+        hint = sso_hint(data, "olivia@veepharm.com")
+        assert hint is not None and "_a45afc-4773-4e17-9831-2905b2a6" in hint and "Azure" in hint
 
 
 # -- VQL -> typed frame -------------------------------------------------------------------------

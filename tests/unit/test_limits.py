@@ -142,8 +142,8 @@ def _auth(clock=None, **kwargs):
     sessions = iter(range(1000))
     logins = []
 
-    def login(username, password):
-        logins.append(password.reveal())
+    def login(credentials):
+        logins.append(credentials.password.reveal())
         time.sleep(0.05)  # long enough for every refused thread to arrive meanwhile
         return Secret(f"session-{next(sessions)}")
 

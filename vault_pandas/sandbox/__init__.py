@@ -7,7 +7,8 @@ Layers, lowest first: ``errors`` (shared), ``fields``, ``objtypes`` and ``object
 objects, their fields and types, picklists), ``values`` and ``csvio`` (input forms), ``store``
 (records and indexes), ``computed`` (formula and lookup fields), ``rules``, ``rows``,
 ``writes`` and ``actions`` (write rules), ``vql`` and ``vql_run`` (queries), ``backend`` (all
-those rules without HTTP, behind one lock; its ``Config`` holds every default), ``metadata``
+those rules without HTTP, behind one lock; its ``Config`` holds every default; ``oauth``
+holds its access tokens and discovery's answers), ``metadata``
 and ``handlers`` (render Vault's JSON responses), ``faults`` (injected failures), ``server``
 and ``control`` (HTTP), ``vault`` (:class:`SandboxVault`, :func:`run`). README.md lists the
 sample objects and the choices made where Vault's documentation is silent.

@@ -30,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--username")
     p.add_argument("--password")
+    p.add_argument("--sso-username", help="SSO user bound to the OAuth/OIDC profile")
+    p.add_argument("--saml-username", help="SAML-only SSO user")
+    p.add_argument("--oauth-profile", help="OAuth 2.0 / OpenID Connect profile id")
     p.add_argument("--seed", type=int, default=None, help="reproducible session ids")
     p.set_defaults(**asdict(Config()))  # the sandbox settings' defaults live in Config
     return p
@@ -49,13 +52,22 @@ def main(argv: list[str] | None = None) -> int:
         relationship_metadata=args.relationship_metadata,
         username=args.username,
         password=args.password,
+        sso_username=args.sso_username,
+        saml_username=args.saml_username,
+        oauth_profile=args.oauth_profile,
         seed=args.seed,
     )
     with vault:
         print(f"Vault sandbox at {vault.url}  (DNS {vault.dns})")
         print(f"  username: {vault.username}")
         print(f"  password: {vault.password}")
-        print("Controls under /_sandbox/ (reset, configure, faults, records, stats). Ctrl-C stops.")
+        print(f"  SSO user: {vault.sso_username}  (OAuth/OIDC profile {vault.oauth_profile};")
+        print(f"            tokens: POST {vault.url}/_sandbox/oauth/token)")
+        print(f"  SAML-only SSO user: {vault.saml_username}")
+        print(
+            "Controls under /_sandbox/ (reset, configure, faults, records, stats, oauth/token)."
+            " Ctrl-C stops."
+        )
         sys.stdout.flush()
         try:
             threading.Event().wait()

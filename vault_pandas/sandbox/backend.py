@@ -7,13 +7,14 @@ import secrets
 import threading
 import time
 from collections import Counter, OrderedDict, deque
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, NamedTuple
 
 from . import actions, writes
 from .actions import Action
 from .computed import view
 from .errors import RequestFailure
+from .oauth import TokenStore
 from .objects import OBJECTS, PICKLISTS
 from .rows import Outcome
 from .store import Store
@@ -33,7 +34,7 @@ RELATIONSHIP_SHAPES = ("both", "field", "object")
 
 @dataclass
 class Config:
-    """Settings of a sandbox; all but the credentials may change with ``configure``.
+    """Settings of a sandbox; all but the users and the profile id may change with ``configure``.
 
     The one place the defaults are written: :class:`~.vault.SandboxVault`, :func:`~.vault.run`
     and the command line read theirs from here.
@@ -49,6 +50,17 @@ class Config:
     relationship_metadata: str = "both"  # "field", "object": see README, Relationships
     username: str = "analyst@sandbox.example"
     password: str = "sandbox-password"
+    #: SSO users, without a password: one bound to the OAuth/OIDC profile, one SAML-only.
+    sso_username: str = "sso.user@sandbox.example"
+    saml_username: str = "saml.user@sandbox.example"
+    oauth_profile: str = "_sandbox-oauth-profile"
+    oauth_profile_label: str = "Sandbox OAuth"
+    oauth_provider_type: str = "Okta"
+    #: Client application id -> Authorization Server client id (discovery's ``as_client_id``).
+    oauth_client_ids: dict[str, str] = field(
+        default_factory=lambda: {"vault-pandas-tests": "sandbox-as-client"}
+    )
+    oauth_expires_in: float = 3600  # seconds an access token from /_sandbox/oauth/token lives
 
 
 class LogEntry(NamedTuple):
@@ -96,6 +108,8 @@ class Backend:
         self._rng = random.Random(self._seed) if self._seed is not None else None
         self.store = Store()
         self._sessions: dict[str, tuple[float, float]] = {}  # id -> (created, last used)
+        #: Access tokens issued by ``/_sandbox/oauth/token`` (thread-safe on its own).
+        self.tokens = TokenStore()
         self._logins: deque[float] = deque()
         self._burst_start: float | None = None
         self._burst_count = 0
@@ -122,7 +136,8 @@ class Backend:
         ValueError
             For an unknown setting or the credentials.
         """
-        allowed = {f.name for f in fields(Config)} - {"username", "password"}
+        identities = {"username", "password", "sso_username", "saml_username", "oauth_profile"}
+        allowed = {f.name for f in fields(Config)} - identities
         unknown = set(changes) - allowed
         if unknown:
             raise ValueError(f"Unknown setting(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
@@ -155,13 +170,7 @@ class Backend:
         """
         now = time.monotonic()
         with self._lock:
-            while self._logins and now - self._logins[0] >= LOGIN_WINDOW_SECONDS:
-                self._logins.popleft()
-            limit = self.config.login_limit
-            if limit is not None and len(self._logins) >= limit:
-                self._stats["login_failures"] += 1
-                raise RequestFailure("API_LIMIT_EXCEEDED", f"More than {limit} logins a minute")
-            self._logins.append(now)
+            self._admit_login(now)
             if not password:
                 self._stats["login_failures"] += 1
                 raise RequestFailure("NO_PASSWORD_PROVIDED", "No password was provided")
@@ -170,10 +179,35 @@ class Backend:
                 raise RequestFailure(
                     "USERNAME_OR_PASSWORD_INCORRECT", "Authentication failed for the user"
                 )
-            self._stats["logins"] += 1
-        session = self.token(64)
+            return self._open_session(now)
+
+    def oauth_login(self, profile: str, access_token: str | None) -> str:
+        """Token + OAuth/OIDC profile -> session; fails like :meth:`login` (README, Auth)."""
+        now = time.monotonic()
         with self._lock:
-            self._sessions[session] = (now, now)
+            self._admit_login(now)
+            reason = self.tokens.refusal(access_token, profile, self.config, now)
+            if reason is not None:
+                self._stats["login_failures"] += 1
+                raise RequestFailure("USERNAME_OR_PASSWORD_INCORRECT", reason)
+            self._stats["oauth_logins"] += 1
+            return self._open_session(now)
+
+    def _admit_login(self, now: float) -> None:
+        """Count a login attempt against ``login_limit`` (under the lock)."""
+        while self._logins and now - self._logins[0] >= LOGIN_WINDOW_SECONDS:
+            self._logins.popleft()
+        limit = self.config.login_limit
+        if limit is not None and len(self._logins) >= limit:
+            self._stats["login_failures"] += 1
+            raise RequestFailure("API_LIMIT_EXCEEDED", f"More than {limit} logins a minute")
+        self._logins.append(now)
+
+    def _open_session(self, now: float) -> str:
+        """A new session (under the lock); ``logins`` counts every session made."""
+        self._stats["logins"] += 1
+        session = self.token(64)
+        self._sessions[session] = (now, now)
         return session
 
     def check_session(self, session: str | None) -> bool:
@@ -194,11 +228,11 @@ class Backend:
             self._sessions[session] = (created, now)
             return True
 
-    def end_session(self, session: str | None) -> None:
-        """Forget a session (logout, or the ``expire_session`` fault)."""
+    def end_session(self, session: str | None, *, logout: bool = False) -> None:
+        """Forget a session: ``DELETE /session`` (``logout``) or the ``expire_session`` fault."""
         with self._lock:
             if session and self._sessions.pop(session, None) is not None:
-                self._stats["sessions_expired"] += 1
+                self._stats["sessions_ended" if logout else "sessions_expired"] += 1
 
     def tick_burst(self) -> tuple[int, int, bool]:
         """Count one API call in the fixed burst window.
@@ -242,9 +276,9 @@ class Backend:
                 "total_requests": sum(self._by_kind.values()),
             }
             names = (
-                "logins login_failures sessions_expired delayed_responses records_created "
-                "records_updated records_unchanged records_deleted rows_failed actions_applied "
-                "queries faults_fired connections"
+                "logins oauth_logins login_failures sessions_expired sessions_ended "
+                "delayed_responses records_created records_updated records_unchanged "
+                "records_deleted rows_failed actions_applied queries faults_fired connections"
             )
             out.update({name: self._stats[name] for name in names.split()})
             return out

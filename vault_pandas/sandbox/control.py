@@ -1,4 +1,4 @@
-"""The ``/_sandbox/...`` control endpoints: reset, configure, faults, records, stats."""
+"""The ``/_sandbox/...`` control endpoints: reset, configure, faults, records, stats, tokens."""
 
 from __future__ import annotations
 
@@ -63,6 +63,16 @@ def _route(vault: SandboxVault, method: str, path: str, raw: bytes) -> tuple[int
             return _ok()
         if method == "GET":
             return _ok(rules=[r.describe() for r in vault.faults.rules])
+    if path == "/_sandbox/oauth/token":
+        if method == "POST":  # the sandbox's authorization server (JSON in, OAuth's shape out)
+            body = _body(raw, dict)
+            unknown = set(body) - {"username", "expires_in"}
+            if unknown:
+                raise ValueError(f"Unknown key(s) {sorted(unknown)}; allowed: expires_in, username")
+            token, life = vault.issue_oauth_token(body.get("username"), body.get("expires_in"))
+            return 200, {"access_token": token, "token_type": "Bearer", "expires_in": life}
+        if method == "DELETE":
+            return _ok(revoked=vault.revoke_oauth_tokens())
     if (method, path) == ("GET", "/_sandbox/stats"):
         return _ok(stats=vault.stats)
     if (method, path) == ("GET", "/_sandbox/log"):

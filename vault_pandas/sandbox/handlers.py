@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from . import oauth
 from .backend import Backend, QueryPage
 from .csvio import CsvError, parse_csv
 from .errors import RequestFailure
@@ -81,7 +82,12 @@ def auth(backend: Backend, req: Request) -> dict[str, Any]:
         session = backend.login(form.get("username"), form.get("password"))
     except RequestFailure as exc:
         return failure(exc.type, exc.message, errorType="AUTHENTICATION_FAILED")
-    if backend.config.wrong_vault:
+    return _session_body(backend, req, session, this_vault=True)
+
+
+def _session_body(backend: Backend, req: Request, session: str, this_vault: bool) -> dict:
+    """A login's answer: this vault, or another one (Vault's "most relevant vault")."""
+    if backend.config.wrong_vault or not this_vault:
         vault_id, name, url = WRONG_VAULT_ID, "Other Vault", "https://other-vault.sandbox.example"
     else:
         vault_id, name, url = VAULT_ID, "Sandbox Vault", req.base_url
@@ -94,14 +100,44 @@ def auth(backend: Backend, req: Request) -> dict[str, Any]:
     }
 
 
+def oauth_session(backend: Backend, req: Request) -> dict[str, Any]:
+    """``POST /auth/oauth/session/{profile}``: ``Authorization: Bearer {access token}`` -> session.
+
+    Form field ``vaultDNS`` names this vault when it is the Host the request came to (or the
+    sandbox's ``127.0.0.1:PORT``), in any case; absent or another: the other vault answers.
+    ``client_id`` is accepted and not checked (the sandbox has no introspection endpoint).
+    """
+    scheme, _, token = req.header("Authorization").partition(" ")
+    try:
+        session = backend.oauth_login(
+            req.params["profile"], token.strip() if scheme.lower() == "bearer" else None
+        )
+    except RequestFailure as exc:
+        return failure(exc.type, exc.message, errorType="AUTHENTICATION_FAILED")
+    asked = req.form().get("vaultDNS", "").strip().lower()
+    here = {req.header("Host").lower(), req.base_url.partition("://")[2].lower()}
+    return _session_body(backend, req, session, this_vault=bool(asked) and asked in here)
+
+
+def discovery(backend: Backend, req: Request) -> dict[str, Any]:
+    """``POST /auth/discovery?username=...&client_id=...``: how a user logs in."""
+    username = req.query.get("username", "").strip()
+    if not username:
+        raise RequestFailure("PARAMETER_REQUIRED", "Missing required parameter [username]")
+    msal = req.header("X-VaultAPI-AuthIncludeMsal").lower() == "true"
+    client_id = req.query.get("client_id") or None
+    data = oauth.auth_type(backend.config, req.base_url, username, msal=msal, client_id=client_id)
+    return {"responseStatus": "SUCCESS", "errors": [], "data": data}
+
+
 def keep_alive(backend: Backend, req: Request) -> dict[str, Any]:
     """``POST /api/{v}/keep-alive``: the session check already refreshed it."""
     return {"responseStatus": "SUCCESS"}
 
 
 def logout(backend: Backend, req: Request) -> dict[str, Any]:
-    """``DELETE /api/{v}/session``: end the caller's session."""
-    backend.end_session(session_of(req))
+    """``DELETE /api/{v}/session``: end the caller's session (no other)."""
+    backend.end_session(session_of(req), logout=True)
     return {"responseStatus": "SUCCESS"}
 
 

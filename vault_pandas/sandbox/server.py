@@ -82,6 +82,15 @@ ROUTES: list[Route] = [
     _route("record", "GET", _V + r"/vobjects/(?P<obj>[^/]+)/(?P<id>[^/]+)", h.get_record),
     _route("query", "GET POST", _V + r"/query", h.query),
     _route("query_page", "GET POST", _V + r"/query/(?P<qid>[^/]+)", h.query_page),
+    # login.veevavault.com's endpoints, served at the sandbox's own address (no /api prefix)
+    _route(
+        "oauth_session",
+        "POST",
+        r"/auth/oauth/session/(?P<profile>[^/]+)",
+        h.oauth_session,
+        session=False,
+    ),  # fmt: skip
+    _route("discovery", "POST", r"/auth/discovery", h.discovery, session=False),
 ]
 
 
@@ -139,11 +148,14 @@ def _payload(vault: SandboxVault, route: Route | None, req: Request, other: bool
 
 
 def dispatch_api(vault: SandboxVault, req: Request, target: str) -> tuple[Reply, str]:
-    """Serve one ``/api`` request: faults, latency, burst accounting, session, handler.
+    """Serve one ``/api`` or ``/auth/`` request: faults, latency, burst, session, handler.
 
+    ``/auth/...`` (login.veevavault.com's endpoints, not the vault's API) does not count
+    toward the burst limit and has no burst headers.
     Returns the reply and the endpoint kind (for the per-kind request counters).
     """
     backend = vault.backend
+    api = req.path == "/api" or req.path.startswith("/api/")
     route, req.params, other = _match(req.method, req.path)
     kind = _kind(route, req)
     fired = vault.faults.fire(req.method, target)
@@ -159,7 +171,7 @@ def dispatch_api(vault: SandboxVault, req: Request, target: str) -> tuple[Reply,
         return _error_page(page), kind  # a proxy answered: the request never reached Vault
     if "expire_session" in by_kind:
         backend.end_session(h.session_of(req))
-    limit, remaining, delayed = backend.tick_burst()
+    limit, remaining, delayed = backend.tick_burst() if api else (0, 0, False)
     if page is not None and not page.params["after"]:
         payload: dict[str, Any] = {}  # Vault's web tier refused it: nothing was processed
     elif "request_error" in by_kind:
@@ -170,13 +182,12 @@ def dispatch_api(vault: SandboxVault, req: Request, target: str) -> tuple[Reply,
             params = by_kind["row_error"].params
             req.row_faults = dict.fromkeys(params["rows"], params["type"])
         payload = _payload(vault, route, req, other)
-    headers = {
-        "Content-Type": _JSON,
-        "X-VaultAPI-BurstLimit": str(limit),
-        "X-VaultAPI-BurstLimitRemaining": str(remaining),
-        "X-VaultAPI-ExecutionId": backend.token(16).lower(),
-        "X-VaultAPI-Status": payload.get("responseStatus", "SUCCESS"),
-    }
+    headers = {"Content-Type": _JSON}
+    if api:
+        headers["X-VaultAPI-BurstLimit"] = str(limit)
+        headers["X-VaultAPI-BurstLimitRemaining"] = str(remaining)
+    headers["X-VaultAPI-ExecutionId"] = backend.token(16).lower()
+    headers["X-VaultAPI-Status"] = payload.get("responseStatus", "SUCCESS")
     if delayed:
         delay = backend.config.burst_delay
         time.sleep(delay)
@@ -268,14 +279,15 @@ class _Handler(BaseHTTPRequestHandler):
             status, data = handle_control(vault, self.command, path, body)
             self._send(Reply(status, data, {"Content-Type": _JSON}))
             return
-        if path != "/api" and not path.startswith("/api/"):
+        if path != "/api" and not path.startswith(("/api/", "/auth/")):
             self._send(Reply(404, b"Not found", {"Content-Type": "text/plain"}))
             return
         query = {k: v[0] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
         base = f"http://{vault.dns}"
         req = Request(self.command, path, query, self.headers, body, base, too_large)
         reply, kind = dispatch_api(vault, req, self.path)
-        logged = path if path.endswith("/auth") else self.path
+        # no query string for logins (discovery's names a user); never a header or a body
+        logged = path if path.endswith("/auth") or path.startswith("/auth/") else self.path
         client = (self.headers.get("X-VaultAPI-ClientID") or "")[:100] or None
         entry = LogEntry(self.command, logged, None if reply.drop else reply.status, client)
         vault.backend.log_request(entry, kind)

@@ -38,7 +38,11 @@ class SandboxVault:
         (``both``, as Vault documents), or only on the field, or only in ``relationships[]``.
         Writes resolve ``{relationship}.{field}`` columns the same way in every case.
     username, password : str
-        The one user's credentials.
+        The password user's credentials.
+    sso_username, saml_username, oauth_profile : str
+        The SSO user (no password; logs in with an access token through the OAuth 2.0 /
+        OpenID Connect profile ``oauth_profile``) and the SAML-only SSO user (no password, no
+        OAuth profile). See :meth:`oauth_token` and the README's Auth section.
     seed : int, optional
         Makes session and execution ids reproducible.
 
@@ -64,6 +68,9 @@ class SandboxVault:
         relationship_metadata: str = _DEFAULTS.relationship_metadata,
         username: str = _DEFAULTS.username,
         password: str = _DEFAULTS.password,
+        sso_username: str = _DEFAULTS.sso_username,
+        saml_username: str = _DEFAULTS.saml_username,
+        oauth_profile: str = _DEFAULTS.oauth_profile,
         seed: int | None = None,
     ) -> None:
         config = Config(
@@ -76,6 +83,9 @@ class SandboxVault:
             relationship_metadata=relationship_metadata,
             username=username,
             password=password,
+            sso_username=sso_username,
+            saml_username=saml_username,
+            oauth_profile=oauth_profile,
         )
         self.backend = Backend(config, seed)
         self.faults = FaultSet()
@@ -150,6 +160,43 @@ class SandboxVault:
         """The password that logs in."""
         return self.backend.config.password
 
+    @property
+    def sso_username(self) -> str:
+        """The SSO user bound to :attr:`oauth_profile` (no password)."""
+        return self.backend.config.sso_username
+
+    @property
+    def saml_username(self) -> str:
+        """The SAML-only SSO user: discovery lists no profile; no API login works."""
+        return self.backend.config.saml_username
+
+    @property
+    def oauth_profile(self) -> str:
+        """The OAuth 2.0 / OpenID Connect profile id (``/auth/oauth/session/{id}``)."""
+        return self.backend.config.oauth_profile
+
+    def oauth_token(self, username: str | None = None, expires_in: float | None = None) -> str:
+        """A new access token, as the profile's authorization server would issue.
+
+        ``username`` defaults to :attr:`sso_username` (another user's token is refused by the
+        OAuth session endpoint), ``expires_in`` (seconds) to ``Config.oauth_expires_in``.
+        Tokens are random, live until they expire, :meth:`revoke_oauth_tokens` or reset.
+        """
+        return self.issue_oauth_token(username, expires_in)[0]
+
+    def issue_oauth_token(
+        self, username: str | None = None, expires_in: float | None = None
+    ) -> tuple[str, float]:
+        """:meth:`oauth_token` and the lifetime given to it (``POST /_sandbox/oauth/token``)."""
+        config = self.backend.config
+        life = config.oauth_expires_in if expires_in is None else expires_in
+        user = config.sso_username if username is None else username
+        return self.backend.tokens.issue(user, life), life
+
+    def revoke_oauth_tokens(self) -> int:
+        """Revoke every access token issued so far; returns how many. Sessions stay."""
+        return self.backend.tokens.revoke_all()
+
     # -- data ----------------------------------------------------------------------------
 
     def records(self, object_name: str) -> list[dict[str, Any]]:
@@ -195,12 +242,16 @@ class SandboxVault:
         session_timeout: float | None = _UNSET,
         wrong_vault: bool = _UNSET,
         relationship_metadata: str = _UNSET,
+        oauth_provider_type: str = _UNSET,
+        oauth_client_ids: dict[str, str] = _UNSET,
     ) -> None:
         """Change settings while running; a burst change starts a new window.
 
         ``wrong_vault=True`` makes login answer with another vault's id and URL, as Vault
         does when it logs a user into their most relevant vault. ``relationship_metadata``:
-        see :class:`SandboxVault`.
+        see :class:`SandboxVault`. ``oauth_provider_type`` (``Okta``; ``Azure`` or ``ADFS``
+        make discovery's ``use_adal``/``use_msal`` true) and ``oauth_client_ids`` (client id
+        -> authorization server client id, discovery's ``as_client_id``) shape discovery.
         """
         given = {
             "latency": latency,
@@ -211,6 +262,8 @@ class SandboxVault:
             "session_timeout": session_timeout,
             "wrong_vault": wrong_vault,
             "relationship_metadata": relationship_metadata,
+            "oauth_provider_type": oauth_provider_type,
+            "oauth_client_ids": oauth_client_ids,
         }
         self.backend.configure(**{k: v for k, v in given.items() if v is not _UNSET})
 
@@ -242,6 +295,9 @@ def run(
     relationship_metadata: str = _DEFAULTS.relationship_metadata,
     username: str = _DEFAULTS.username,
     password: str = _DEFAULTS.password,
+    sso_username: str = _DEFAULTS.sso_username,
+    saml_username: str = _DEFAULTS.saml_username,
+    oauth_profile: str = _DEFAULTS.oauth_profile,
     seed: int | None = None,
 ) -> SandboxVault:
     """Start a sandbox in a background thread and return it; ``with`` stops it at the end.
@@ -273,5 +329,8 @@ def run(
         relationship_metadata=relationship_metadata,
         username=username,
         password=password,
+        sso_username=sso_username,
+        saml_username=saml_username,
+        oauth_profile=oauth_profile,
         seed=seed,
     ).start()

@@ -1,4 +1,4 @@
-"""Credentials as objects: password login or a given session id, and renewal of an expired one."""
+"""Credentials as objects (a password, an OAuth token, a given session id) and session renewal."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from vault_pandas import config
-from vault_pandas.errors import AuthenticationError
+from vault_pandas.errors import AuthenticationError, ConfigurationError
 
 # Login answers carrying these error types mean "try again later", not "wrong password".
 RETRYABLE_LOGIN_ERRORS = frozenset({"API_LIMIT_EXCEEDED"})
@@ -43,12 +44,102 @@ class Secret:
         raise TypeError("a Secret cannot be pickled")
 
 
-Login = Callable[[str, Secret], Secret]  # (username, password) -> session id
+@dataclass(frozen=True, repr=False)
+class PasswordLogin:
+    """A user name and password: ``POST /api/{version}/auth``."""
+
+    username: str
+    password: Secret
+
+    def __repr__(self) -> str:
+        return f"PasswordLogin(username={self.username!r})"
+
+    def form(self) -> Secret:
+        """The form body of the login, itself a Secret (it holds the password)."""
+        return Secret(urlencode({"username": self.username, "password": self.password.reveal()}))
 
 
-def login_form(username: str, password: Secret) -> Secret:
-    """The form body of a login, itself a Secret (it holds the password)."""
-    return Secret(urlencode({"username": username, "password": password.reveal()}))
+TokenProvider = Callable[[], str]
+
+
+class OAuthLogin:
+    """An OAuth2/OIDC access token and the Vault profile that accepts it.
+
+    ``POST {login_url}/auth/oauth/session/{profile}`` with ``Authorization: Bearer {token}``
+    and the form fields ``vaultDNS`` (always) and ``client_id`` (when given). ``token`` is a
+    string (renewals reuse it) or a callable returning a fresh one, called once per login.
+    """
+
+    __slots__ = ("_token", "_provider", "profile", "client_id", "login_url")
+
+    def __init__(
+        self,
+        token: str | Secret | TokenProvider,
+        profile: str,
+        *,
+        login_url: str,
+        client_id: str | None = None,
+    ) -> None:
+        self._provider: TokenProvider | None = None
+        self._token: Secret | None = None
+        if callable(token) and not isinstance(token, Secret):
+            self._provider = token
+        elif isinstance(token, str | Secret) and (as_secret(token) is not None):
+            self._token = as_secret(token)
+        else:
+            raise ConfigurationError(
+                "oauth_token= must be an access token (str) or a callable that returns one"
+            )
+        del token
+        if not isinstance(profile, str) or not profile.strip():
+            raise ConfigurationError(
+                "oauth_token= needs oauth_profile=, the id of the vault's OAuth 2.0 / OpenID "
+                "Connect profile (vault_pandas.auth_type(username) lists a user's profiles)"
+            )
+        self.profile = profile.strip()
+        self.client_id = client_id
+        self.login_url = login_url
+
+    def __repr__(self) -> str:
+        kind = "provider" if self._provider is not None else "token"
+        return f"OAuthLogin(profile={self.profile!r}, {kind}=***)"
+
+    @property
+    def url(self) -> str:
+        """The session endpoint of the profile."""
+        return f"{self.login_url}/auth/oauth/session/{quote(self.profile, safe='')}"
+
+    def token(self) -> Secret:
+        """The token for one login: the given one, or a fresh one from the provider."""
+        if self._provider is None:
+            assert self._token is not None
+            return self._token
+        try:
+            fresh = self._provider()
+        except Exception as exc:  # the provider's own failure, without its locals
+            raise AuthenticationError(
+                f"the oauth_token provider failed: {type(exc).__name__}", "OAUTH_TOKEN"
+            ) from None
+        if isinstance(fresh, Secret):
+            return fresh
+        if not isinstance(fresh, str) or not fresh.strip():
+            raise AuthenticationError(
+                "the oauth_token provider returned no access token "
+                f"({type(fresh).__name__}); it must return a non-empty str",
+                "OAUTH_TOKEN",
+            )
+        return Secret(fresh.strip())
+
+    def form(self, vault_dns: str) -> bytes:
+        """The form body: ``vaultDNS`` always (else Vault picks a vault), ``client_id``."""
+        fields = {"vaultDNS": vault_dns}
+        if self.client_id:
+            fields["client_id"] = self.client_id
+        return urlencode(fields).encode()
+
+
+Credentials = PasswordLogin | OAuthLogin
+Login = Callable[[Credentials], Secret]  # credentials -> a new session id
 
 
 def reveal_body(body: bytes | Secret | None) -> bytes | None:
@@ -71,15 +162,16 @@ def as_secret(value: str | Secret | None) -> Secret | None:
 class SessionAuth:
     """Holds the current session and renews it when Vault says it expired.
 
-    Created with a username and password (it logs in and can log in again), or with a
-    session id only (it cannot renew: an expired session is a clear ``AuthenticationError``).
-    Renewal is single-flight: when several threads see the same expired session, one logs in
-    and the others reuse its new session. Renewals are bounded: more than ``max_renewals``
-    logins within ``renewal_window`` seconds means the vault refuses fresh sessions, and the
-    next renewal raises ``AuthenticationError`` instead of logging in again.
+    Created with a username and password or an :class:`OAuthLogin` (it logs in, and can log
+    in again), or with a session id only (it cannot renew: an expired session is a clear
+    ``AuthenticationError``). Renewal is single-flight: when several threads see the same
+    expired session, one logs in and the others reuse its new session. Renewals are bounded:
+    more than ``max_renewals`` logins within ``renewal_window`` seconds means the vault
+    refuses fresh sessions, and the next renewal raises ``AuthenticationError`` instead of
+    logging in again.
 
-    The password and session are kept as :class:`Secret` only; the raw arguments are not
-    kept in any frame that may raise (tracebacks formatted with their local variables).
+    The password, token and session are kept as :class:`Secret` only; the raw arguments are
+    not kept in any frame that may raise (tracebacks formatted with their local variables).
     """
 
     def __init__(
@@ -88,18 +180,22 @@ class SessionAuth:
         username: str | None = None,
         password: str | Secret | None = None,
         session_id: str | Secret | None = None,
+        oauth: OAuthLogin | None = None,
         max_renewals: int = config.RENEWALS_PER_MINUTE,
         renewal_window: float = config.RENEWAL_WINDOW,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.username = username
-        self._password = as_secret(password)
-        self._session = as_secret(session_id)
+        secret = as_secret(password)
+        self._session = self._given = as_secret(session_id)
         del password, session_id  # only the Secrets stay in this frame
-        if self._session is None and not (username and self._password):
+        self.credentials: Credentials | None = oauth
+        if oauth is None and username and secret is not None:
+            self.credentials = PasswordLogin(username, secret)
+        if self._session is None and self.credentials is None:
             raise AuthenticationError(
-                "give a username and password, or a session id (or set VAULT_USERNAME and "
-                "VAULT_PASSWORD, or VAULT_SESSION_ID)"
+                "give a username and password, an OAuth token and profile, or a session id "
+                "(or set VAULT_USERNAME and VAULT_PASSWORD, or VAULT_SESSION_ID)"
             )
         self.max_renewals = max_renewals
         self.renewal_window = renewal_window
@@ -109,13 +205,19 @@ class SessionAuth:
         self.logins = 0
 
     def __repr__(self) -> str:
-        mode = "password" if self._password else "session id"
-        return f"SessionAuth(username={self.username!r}, mode={mode!r})"
+        return f"SessionAuth(username={self.username!r}, mode={self.mode!r})"
+
+    @property
+    def mode(self) -> str:
+        """How sessions are made: ``"password"``, ``"oauth"`` or ``"session id"``."""
+        if isinstance(self.credentials, OAuthLogin):
+            return "oauth"
+        return "password" if self.credentials is not None else "session id"
 
     @property
     def can_renew(self) -> bool:
         """True when the stored credentials allow logging in again."""
-        return self._password is not None
+        return self.credentials is not None
 
     def session(self, login: Login) -> Secret:
         """Return the current session, logging in first if there is none."""
@@ -148,8 +250,8 @@ class SessionAuth:
             if not self.can_renew:
                 raise AuthenticationError(
                     "the Vault session expired and only a session id was given, so it cannot "
-                    "be renewed: connect again with a new session id or with a username and "
-                    "password",
+                    "be renewed: connect again with a new session id, a username and "
+                    "password, or an OAuth token",
                     error_type="INVALID_SESSION_ID",
                 )
             now = self._clock()
@@ -168,7 +270,21 @@ class SessionAuth:
             assert self._session is not None
             return self._session, True
 
+    def end(self, logout: Callable[[Secret], None]) -> bool:
+        """Forget the current session; ``logout`` ends it in Vault if this library made it.
+
+        A session id the user gave is never ended (it may be theirs elsewhere). The next call
+        logs in again, when the credentials allow. Returns whether ``logout`` was called.
+        """
+        with self._lock:
+            session, self._session = self._session, None
+            if session is None or session == self._given:
+                self._session = session
+                return False
+        logout(session)
+        return True
+
     def _login(self, login: Login) -> None:
-        assert self.username is not None and self._password is not None
-        self._session = login(self.username, self._password)
+        assert self.credentials is not None
+        self._session = login(self.credentials)
         self.logins += 1

@@ -9,26 +9,22 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from urllib3.exceptions import (
-    ConnectTimeoutError,
-    HTTPError,
-    NameResolutionError,
-    NewConnectionError,
-)
+import requests
 
 from vault_pandas import config
 from vault_pandas.errors import AuthenticationError, TransportError, VaultAPIError
 from vault_pandas.transport import names
 from vault_pandas.transport.auth import (
     RETRYABLE_LOGIN_ERRORS,
+    Credentials,
+    OAuthLogin,
+    PasswordLogin,
     Secret,
     SessionAuth,
-    login_form,
-    reveal_body,
-    wire_headers,
 )
+from vault_pandas.transport.discovery import discover, login_url_for, sso_hint
+from vault_pandas.transport.http import HttpTransport
 from vault_pandas.transport.limits import BurstLimiter
-from vault_pandas.transport.pool import make_pool
 from vault_pandas.transport.responses import VaultResponse, describe, parse_json, refusal
 from vault_pandas.transport.retry import RequestStats, RetryPolicy
 from vault_pandas.transport.urls import LOOPBACK_NAMES, check_vault, normalise_url
@@ -47,18 +43,16 @@ log = logging.getLogger("vault_pandas")
 
 # Request-level Vault error types that mean "nothing was done, try again later".
 RETRYABLE_ERRORS = frozenset({"API_LIMIT_EXCEEDED", "RACE_CONDITION", "OPERATION_IN_PROGRESS"})
-# Failures where the request cannot have reached Vault: always safe to repeat. Any HTTP answer
-# (a proxy's 400/403/407/502 page may follow Vault's processing) counts as sent; so does a
-# refused proxy CONNECT (urllib3 reports it as a dropped connection; this client opens none).
-_NOT_SENT = (NewConnectionError, NameResolutionError, ConnectTimeoutError)
 _FORM = "application/x-www-form-urlencoded"
 
 
 class VaultClient:
     """A connection to one vault: session, API version, client id, limits and transport.
 
-    Use :func:`vault_pandas.connect` to make one. All calls go through one thread-safe
-    keep-alive connection pool, so a client can be shared by the worker threads of a load.
+    Use :func:`vault_pandas.connect` to make one. All calls go through one
+    ``requests.Session`` and its keep-alive pool, so a client can be shared by the worker
+    threads of a load. ``close()`` (or leaving a ``with`` block) ends a session the client
+    made and closes its connections; a session id given by the user is never ended.
 
     Parameters
     ----------
@@ -70,9 +64,11 @@ class VaultClient:
         For example ``"v25.2"``; sent as given.
     client_id : str, optional
         Sent as ``X-VaultAPI-ClientID`` on every call.
-    verify : bool or str
-        Verify TLS certificates (default), or a CA bundle path. ``False`` needs to be
-        explicit and is warned about.
+    verify : bool or str, optional
+        A CA bundle path, ``True``, or ``False`` (warned). Default: the session's own
+        setting (the library's session verifies, with the environment's CA bundle if set).
+    session : requests.Session, optional
+        The transport of every call, login included; default: one made by the client.
     timeout : float
         Seconds to wait for an answer once a request is sent.
     pool_size : int
@@ -92,7 +88,8 @@ class VaultClient:
         *,
         api_version: str | None = None,
         client_id: str | None = None,
-        verify: bool | str = True,
+        verify: bool | str | None = None,
+        session: requests.Session | None = None,
         timeout: float = config.READ_TIMEOUT,
         pool_size: int = config.POOL_SIZE,
         retry: RetryPolicy | None = None,
@@ -107,15 +104,21 @@ class VaultClient:
         self.limiter = BurstLimiter(burst_floor, burst_window)
         self.stats = RequestStats()
         self.timeout = timeout
-        self._pool = make_pool(self.url, verify, pool_size, timeout)
+        self._http = HttpTransport(session, verify=verify, timeout=timeout, pool_size=pool_size)
         self._cache: dict[tuple[str, str], Any] = {}
         self._cache_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return (
             f"VaultClient(url={self.url!r}, api_version={self.api_version!r}, "
-            f"username={self.auth.username!r})"
+            f"username={self.auth.username!r}, auth={self.auth.mode!r})"
         )
+
+    def __enter__(self) -> VaultClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     @property
     def api_url(self) -> str:
@@ -128,19 +131,27 @@ class VaultClient:
         self.auth.session(self._login)
         return self
 
-    def _login(self, username: str, password: Secret) -> Secret:
-        """Log in (``POST /auth``) and return the new session; safe to repeat, so retried.
+    def _login(self, credentials: Credentials) -> Secret:
+        """Make a new session from ``credentials``; safe to repeat, so retried.
 
-        A login whose answer is lost did nothing that matters (at worst Vault keeps an unused
-        session): network failures and gateway errors are retried like a call never sent.
+        A password logs in at ``POST /api/{version}/auth``; an OAuth token at ``POST
+        {login_url}/auth/oauth/session/{profile}`` (a token provider is called once per
+        login). A login whose answer is lost did nothing that matters (at worst Vault keeps
+        an unused session): network failures and gateway errors are retried like a call
+        never sent.
         """
-        body = login_form(username, password)
+        headers = self._headers(None, _FORM)
+        if isinstance(credentials, OAuthLogin):
+            url, what = credentials.url, f"OAuth login (profile {credentials.profile!r})"
+            headers["Authorization"] = Secret("Bearer " + credentials.token().reveal())
+            body: bytes | Secret = credentials.form(urlsplit(self.url).netloc)
+        else:
+            url, what, body = f"{self.api_url}/auth", "login", credentials.form()
         started = time.monotonic()
         for attempt in range(1, self.retry.attempts + 1):
             sent_at = self.limiter.acquire()
-            headers = self._headers(None, _FORM)
             try:
-                resp = self._exchange("POST", f"{self.api_url}/auth", body, headers, sent_at)
+                resp = self._exchange("POST", url, body, headers, sent_at)
             except TransportError as exc:
                 transient = exc.status is None or exc.status >= 500
                 if transient and self._backoff(attempt, started, exc):
@@ -154,7 +165,7 @@ class VaultClient:
                 ) from None
             if resp.response_status in ("SUCCESS", "WARNING"):
                 if not resp.payload.get("sessionId"):
-                    raise AuthenticationError("Vault answered the login without a session id")
+                    raise AuthenticationError(f"Vault answered the {what} without a session id")
                 check_vault(self.url, resp.payload.get("vaultId"), resp.payload.get("vaultIds"))
                 return Secret(str(resp.payload["sessionId"]))
             kinds = resp.error_types
@@ -165,8 +176,30 @@ class VaultClient:
                     time.sleep(wait)
                     continue
             kind = next(iter(sorted(kinds)), None)
-            raise AuthenticationError(f"login to {self.url} failed: {describe(resp)}", kind)
-        raise AuthenticationError(f"login to {self.url} failed")  # pragma: no cover
+            message = f"{what} to {self.url} failed: {describe(resp)}"
+            if isinstance(credentials, PasswordLogin):
+                message += self._sso_advice(credentials.username)
+            else:
+                message += ": Vault refused the access token (expired, revoked, or not for "
+                message += "this profile or vault)"
+            raise AuthenticationError(message, kind)
+        raise AuthenticationError(f"{what} to {self.url} failed")  # pragma: no cover
+
+    def _sso_advice(self, username: str) -> str:
+        """Why a password login failed when the user signs in through SSO, else ``""``."""
+        try:
+            data = discover(self._http, self.login_url, username, None)
+        except Exception:  # noqa: BLE001 - advice only: the login's own error is raised
+            return ""
+        hint = sso_hint(data, username)
+        return f". {hint}" if hint else ""
+
+    @property
+    def login_url(self) -> str:
+        """Vault's login service for OAuth sessions and discovery (a loopback vault: itself)."""
+        if isinstance(self.auth.credentials, OAuthLogin):
+            return self.auth.credentials.login_url
+        return login_url_for(None, self.url)
 
     # -- sending -----------------------------------------------------------------------
     def send(
@@ -285,7 +318,7 @@ class VaultClient:
         """One HTTP exchange, after ``limiter.acquire`` (which gave ``sent_at``).
 
         Network failures become ``TransportError`` with ``sent`` set. Secrets (the session in
-        ``headers``, a login ``body``) are revealed only inside the call to urllib3, whose
+        ``headers``, a login ``body``) are revealed only for the call to the transport, whose
         frames never appear in the tracebacks raised here.
         """
         path = urlsplit(url).path
@@ -293,21 +326,7 @@ class VaultClient:
         self.stats.add(requests=1)
         raw = None
         try:
-            raw = self._pool.request(
-                method, url, body=reveal_body(body), headers=wire_headers(headers), retries=False
-            )
-        except _NOT_SENT as exc:
-            raise TransportError(
-                f"{method} {path}: could not connect ({_reason(exc)})", sent=False
-            ) from None
-        except HTTPError as exc:
-            raise TransportError(
-                f"{method} {path}: the connection failed after the request was sent "
-                f"({_reason(exc)}); its outcome is unknown",
-                sent=True,
-            ) from None
-        except BaseException as exc:  # e.g. Ctrl-C: without urllib3's frames (secrets inside)
-            raise exc.with_traceback(None)  # noqa: B904 - the same exception, shorter
+            raw = self._http.exchange(method, url, body, headers)
         finally:  # every acquire is matched by one observe, answered or not
             self.limiter.observe(raw.headers if raw is not None else None, sent_at)
         elapsed = time.monotonic() - started
@@ -371,10 +390,25 @@ class VaultClient:
         return payload
 
     def close(self) -> None:
-        """Close the keep-alive connections."""
-        self._pool.clear()
+        """End the session this client made (``DELETE /session``) and close connections.
 
+        A session id given to :func:`vault_pandas.connect` is never ended. The client stays
+        usable: its next call logs in again (when it holds credentials).
+        """
+        try:
+            self.auth.end(self._logout)
+        finally:
+            self._http.close()
 
-def _reason(exc: BaseException) -> str:
-    reason = getattr(exc, "reason", None) or exc
-    return type(reason).__name__
+    def _logout(self, session: Secret) -> None:
+        """``DELETE /api/{version}/session``, once; a failure only logs (it is a courtesy)."""
+        sent_at = self.limiter.acquire()
+        try:
+            resp = self._exchange(
+                "DELETE", f"{self.api_url}/session", None, self._headers(session, None), sent_at
+            )
+        except TransportError as exc:
+            log.info("the session was not ended: %s", exc)
+            return
+        if resp.response_status not in ("SUCCESS", "WARNING"):
+            log.info("the session was not ended: %s", describe(resp))

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import os
 import threading
+from typing import TYPE_CHECKING
 
 from vault_pandas import config
 from vault_pandas.errors import ConfigurationError
-from vault_pandas.transport.auth import Secret, SessionAuth, as_secret
+from vault_pandas.transport.auth import OAuthLogin, Secret, SessionAuth, TokenProvider, as_secret
 from vault_pandas.transport.client import VaultClient
+from vault_pandas.transport.discovery import login_url_for
+from vault_pandas.transport.http import check_session
 from vault_pandas.transport.profiles import resolve
 from vault_pandas.transport.urls import normalise_url
+
+if TYPE_CHECKING:
+    import requests
 
 _default: VaultClient | None = None
 _default_lock = threading.Lock()
@@ -22,9 +28,14 @@ def connect(
     username: str | None = None,
     password: str | Secret | None = None,
     session_id: str | Secret | None = None,
+    oauth_token: str | Secret | TokenProvider | None = None,
+    oauth_profile: str | None = None,
+    oauth_client_id: str | None = None,
+    login_url: str | None = None,
+    session: requests.Session | None = None,
     api_version: str | None = None,
     client_id: str | None = None,
-    verify: bool | str = True,
+    verify: bool | str | None = None,
     burst_floor: int = config.BURST_FLOOR,
     burst_window: float = config.BURST_WINDOW,
     login: bool = True,
@@ -40,14 +51,31 @@ def connect(
     username, password : str, optional
         Credentials for a session login. Default: ``VAULT_USERNAME``, ``VAULT_PASSWORD``.
     session_id : str, optional
-        An existing session instead of a password (cannot be renewed when it expires).
-        Default: ``VAULT_SESSION_ID``.
+        An existing session instead of a password (cannot be renewed when it expires, and
+        :meth:`VaultClient.close` never ends it). Default: ``VAULT_SESSION_ID``.
+    oauth_token : str or callable, optional
+        An OAuth 2.0 / OIDC access token from your identity provider (e.g. MSAL), or a
+        callable returning a fresh one (called once per login, so an expired Vault session
+        is renewed with a fresh token). Needs ``oauth_profile``. A secret like a password.
+    oauth_profile : str, optional
+        The id of the vault's OAuth 2.0 / OpenID Connect profile (see :func:`auth_type`).
+    oauth_client_id : str, optional
+        The client application's id at the authorization server, sent as ``client_id``.
+    login_url : str, optional
+        Vault's login service for OAuth (default ``https://login.veevavault.com``; a
+        loopback vault such as the sandbox: its own address). Plain http only to loopback.
+    session : requests.Session, optional
+        Your own ``requests.Session`` (proxies, ``verify``, client certificate, mounted
+        adapters): every call goes through it, login included. Default: a session the
+        library makes, which honours ``HTTPS_PROXY``, ``HTTP_PROXY``, ``NO_PROXY`` and
+        ``REQUESTS_CA_BUNDLE`` as requests does (``.netrc`` is never read).
     api_version : str, optional
         For example ``"v25.2"`` (default ``VAULT_API_VERSION`` or the library default).
     client_id : str, optional
         Sent as ``X-VaultAPI-ClientID`` (default ``VAULT_CLIENT_ID`` or a vault_pandas id).
-    verify : bool or str
-        TLS verification: ``True`` (default), a CA bundle path, or ``False`` (warned).
+    verify : bool or str, optional
+        TLS verification: a CA bundle path, ``True``, or ``False`` (warned). Default: the
+        session's own setting and ``REQUESTS_CA_BUNDLE``; the library's session verifies.
     burst_floor : int
         Burst-limit calls to leave free for the vault's other integrations.
     burst_window : float
@@ -74,6 +102,16 @@ def connect(
     """
     # secrets only as Secrets in this frame (tracebacks may show its locals), never os.environ
     password, session_id = as_secret(password), as_secret(session_id)
+    if isinstance(oauth_token, str):
+        oauth_token = as_secret(oauth_token)
+    if session is not None:
+        check_session(session)
+    if oauth_token is not None and password is not None:
+        raise ConfigurationError(
+            "give a password or an OAuth token, not both: they are two ways to log in"
+        )
+    if oauth_token is None and oauth_profile is not None:
+        raise ConfigurationError("oauth_profile= needs oauth_token= (the access token)")
     if profile is not None:
         s = resolve(
             profile, vault=vault, username=username, password=password,
@@ -87,7 +125,7 @@ def connect(
         raise ConfigurationError(
             "no vault given: pass connect('myvault.veevavault.com', ...) or set VAULT_DNS"
         )
-    if session_id is None and username is None and password is None:
+    if session_id is None and oauth_token is None and username is None and password is None:
         username = os.environ.get(config.ENV_USERNAME)
         password = as_secret(os.environ.get(config.ENV_PASSWORD))
         if not (username and password):
@@ -96,13 +134,25 @@ def connect(
         url = normalise_url(vault)
     finally:
         del vault  # a refused address may hold a password: not kept in this frame
-    auth = SessionAuth(username=username, password=password, session_id=session_id)
+    oauth = None
+    if oauth_token is not None:
+        oauth = OAuthLogin(
+            oauth_token,
+            oauth_profile or "",
+            login_url=login_url_for(login_url, url),
+            client_id=oauth_client_id,
+        )
+        del oauth_token
+    elif login_url is not None:
+        login_url_for(login_url)  # refuse a bad address even when it is not used yet
+    auth = SessionAuth(username=username, password=password, session_id=session_id, oauth=oauth)
     client = VaultClient(
         url,
         auth,
         api_version=api_version or os.environ.get(config.ENV_API_VERSION),
         client_id=client_id or os.environ.get(config.ENV_CLIENT_ID),
         verify=verify,
+        session=session,
         burst_floor=burst_floor,
         burst_window=burst_window,
     )
