@@ -67,6 +67,17 @@ class TransportError(VaultPandasError):
         self.status = status
 
 
+class TLSError(TransportError):
+    """The TLS handshake failed (e.g. a certificate no trusted CA signed): nothing was sent.
+
+    Not retried: trying again gives the same answer. A network that inspects TLS with a
+    corporate root CA needs that CA: ``REQUESTS_CA_BUNDLE``, ``verify=`` or ``session=``.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, sent=False)
+
+
 class VaultAPIError(VaultPandasError):
     """Vault processed the request and answered ``FAILURE`` or ``EXCEPTION`` for all of it.
 

@@ -34,7 +34,13 @@ def test_no_secret_anywhere(vault, secrets_seen, caplog, capsys, tmp_path):
         warnings.simplefilter("always")
         client = vault_pandas.connect(vault.url, username=vault.username, password=vault.password)
         client.retry = RetryPolicy(base=0.01, cap=0.02)
-        texts += [repr(client), str(client), repr(client.auth), repr(client.auth.credentials), repr(client.auth.credentials.password)]
+        texts += [
+            repr(client),
+            str(client),
+            repr(client.auth),
+            repr(client.auth.credentials),
+            repr(client.auth.credentials.password),
+        ]
         vault.faults.add("expire_session", path="/vobjects/", method="POST", on=[2])
         vault.faults.add("drop_after", path="/vobjects/", method="POST", on=[3])
         df = products(2000)

@@ -283,7 +283,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(Reply(404, b"Not found", {"Content-Type": "text/plain"}))
             return
         query = {k: v[0] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
-        base = f"http://{vault.dns}"
+        base = vault.url
         req = Request(self.command, path, query, self.headers, body, base, too_large)
         reply, kind = dispatch_api(vault, req, self.path)
         # no query string for logins (discovery's names a user); never a header or a body
@@ -319,6 +319,8 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         self._connections: set[socket.socket] = set()
         self._conn_lock = threading.Lock()
         super().__init__(address, _Handler)
+        if vault.tls is not None:  # https: each accepted connection shakes hands first
+            self.socket = vault.tls.wrap_socket(self.socket, server_side=True)
 
     def track(self, conn: socket.socket, *, add: bool) -> None:
         """Remember or forget an open client connection."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 from types import TracebackType
 from typing import Any
@@ -45,6 +46,9 @@ class SandboxVault:
         OAuth profile). See :meth:`oauth_token` and the README's Auth section.
     seed : int, optional
         Makes session and execution ids reproducible.
+    tls : ssl.SSLContext, optional
+        A server-side context (certificate and key loaded): serve https instead of http,
+        e.g. to test a client that trusts a corporate root CA.
 
     Examples
     --------
@@ -72,7 +76,9 @@ class SandboxVault:
         saml_username: str = _DEFAULTS.saml_username,
         oauth_profile: str = _DEFAULTS.oauth_profile,
         seed: int | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
+        self.tls = tls  # a server-side context: serve https (e.g. a test of a corporate CA)
         config = Config(
             latency=latency,
             burst_limit=burst_limit,
@@ -147,8 +153,8 @@ class SandboxVault:
 
     @property
     def url(self) -> str:
-        """``http://127.0.0.1:PORT`` (no trailing slash)."""
-        return f"http://{self.dns}"
+        """``http://127.0.0.1:PORT`` (``https`` when served with ``tls``; no trailing slash)."""
+        return f"{'https' if self.tls is not None else 'http'}://{self.dns}"
 
     @property
     def username(self) -> str:
@@ -299,6 +305,7 @@ def run(
     saml_username: str = _DEFAULTS.saml_username,
     oauth_profile: str = _DEFAULTS.oauth_profile,
     seed: int | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> SandboxVault:
     """Start a sandbox in a background thread and return it; ``with`` stops it at the end.
 
@@ -333,4 +340,5 @@ def run(
         saml_username=saml_username,
         oauth_profile=oauth_profile,
         seed=seed,
+        tls=tls,
     ).start()

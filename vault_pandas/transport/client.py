@@ -12,7 +12,7 @@ from urllib.parse import urlencode, urlsplit
 import requests
 
 from vault_pandas import config
-from vault_pandas.errors import AuthenticationError, TransportError, VaultAPIError
+from vault_pandas.errors import AuthenticationError, TLSError, TransportError, VaultAPIError
 from vault_pandas.transport import names
 from vault_pandas.transport.auth import (
     RETRYABLE_LOGIN_ERRORS,
@@ -152,6 +152,8 @@ class VaultClient:
             sent_at = self.limiter.acquire()
             try:
                 resp = self._exchange("POST", url, body, headers, sent_at)
+            except TLSError:
+                raise
             except TransportError as exc:
                 transient = exc.status is None or exc.status >= 500
                 if transient and self._backoff(attempt, started, exc):
@@ -235,6 +237,8 @@ class VaultClient:
             headers = self._headers(session, content_type, extra_headers)
             try:
                 resp = self._exchange(method, url, body, headers, sent_at)
+            except TLSError:
+                raise
             except TransportError as exc:
                 if (idempotent or not exc.sent) and self._backoff(attempt, started, exc, cancel):
                     lost = lost or exc.sent

@@ -24,7 +24,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
 from vault_pandas import config
-from vault_pandas.errors import ConfigurationError, TransportError
+from vault_pandas.errors import ConfigurationError, TLSError, TransportError
 from vault_pandas.transport.auth import Secret, reveal_body, wire_headers
 
 # Errors raised before any byte of the request left this machine: always safe to repeat.
@@ -144,11 +144,10 @@ class HttpTransport:
             )
             data = resp.content
         except requests.exceptions.SSLError as exc:
-            raise TransportError(
+            raise TLSError(
                 f"{method} /{path}: the TLS connection was refused ({_reason(exc)}); if your "
                 "network inspects TLS with a corporate root CA, set REQUESTS_CA_BUNDLE or "
-                "pass verify='/path/to/ca.pem' (or a session= with verify set)",
-                sent=False,
+                "pass verify='/path/to/ca.pem' (or a session= with verify set)"
             ) from None
         except requests.exceptions.RequestException as exc:
             sent = not _never_left(exc)
