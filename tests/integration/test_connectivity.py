@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ssl
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pandas as pd
 import pytest
@@ -168,3 +171,47 @@ def test_plain_http_to_a_remote_host_is_refused_even_through_a_session(clean_env
         vault_pandas.connect(
             "http://myvault.veevavault.com", session_id="s", session=requests.Session()
         )
+
+
+class _Redirecting(BaseHTTPRequestHandler):
+    """Answers every request with a redirect to ``server.target`` and records what it got."""
+
+    def _answer(self) -> None:
+        self.server.seen.append((self.command, self.path, self.headers.get("Authorization")))
+        self.send_response(302)
+        self.send_header("Location", self.server.target + self.path)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_GET = do_POST = do_DELETE = _answer
+
+    def log_message(self, format, *args):  # noqa: A002, ANN001, ANN002
+        pass
+
+
+@contextmanager
+def _http_server(target: str = "") -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Redirecting)
+    server.seen, server.target = [], target
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_redirect_is_never_followed_with_the_session(clean_env):
+    with (
+        _http_server() as elsewhere,
+        _http_server(f"http://127.0.0.1:{elsewhere.server_port}") as moved,
+    ):
+        client = vault_pandas.connect(
+            f"http://127.0.0.1:{moved.server_port}", session_id="the-session", login=False
+        )
+        client.retry = RetryPolicy(attempts=1)
+        with pytest.raises(vault_pandas.TransportError, match="HTTP 302"):
+            client.call("GET", "metadata/vobjects/product__v")
+    assert [auth for _, _, auth in moved.seen] == ["the-session"]
+    assert elsewhere.seen == []  # the session never reached the other host
