@@ -70,7 +70,8 @@ class VaultAccessor:
         assume_timezone : str, optional
             Time zone of naive datetimes (otherwise they are ``INVALID``).
         max_workers : int, optional
-            Requests in flight at once.
+            Requests in flight at once. Default (None): adaptive, from Vault's burst budget
+            and the latency observed, between 1 and 32.
         progress : bool, optional
             Show a progress bar (default: only in a terminal or notebook).
         migration_mode, no_triggers : bool

@@ -1,8 +1,15 @@
-"""Sending batches on a bounded thread pool and storing each answer on its rows."""
+"""Sending batches on a bounded thread pool and storing each answer on its rows.
+
+With ``max_workers=None`` the pool is sized for ``ADAPTIVE_CAP`` and
+``write/concurrency.py: AdaptiveConcurrency`` decides how many requests are in flight; it
+hears every answer's latency and delay from the client's burst limiter, and each retry (the
+client retries ``RACE_CONDITION`` / ``OPERATION_IN_PROGRESS`` itself) from its counters.
+"""
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -13,7 +20,7 @@ from urllib.parse import urlencode
 import numpy as np
 
 from vault_pandas import config
-from vault_pandas.config import MAX_WORKERS
+from vault_pandas.config import ADAPTIVE_CAP, MAX_RECORDS
 from vault_pandas.errors import AuthenticationError, TransportError
 from vault_pandas.results.outcomes import (
     LOST,
@@ -28,6 +35,7 @@ from vault_pandas.results.outcomes import (
 from vault_pandas.results.progress import Progress
 from vault_pandas.write.batching import Batch
 from vault_pandas.write.bodies import csv_body, json_body
+from vault_pandas.write.concurrency import STRAIN, AdaptiveConcurrency
 from vault_pandas.write.isolation import isolate_clashes, should_isolate
 from vault_pandas.write.options import IDEMPOTENT
 from vault_pandas.write.repeats import settle_repeat
@@ -146,7 +154,12 @@ class Sender:
         self.progress = progress
         self.checkpoint = checkpoint
         self.stop = stop or StopSignal()
-        self.workers = options.max_workers or MAX_WORKERS
+        # a fixed max_workers keeps that many in flight (and as many queued); None adapts
+        self.workers = options.max_workers or ADAPTIVE_CAP
+        self.control = AdaptiveConcurrency() if options.max_workers is None else None
+        self.peak_in_flight = 0
+        self._retries = 0  # the client's retries counted so far, each a sign of strain
+        self._submitted = 0  # rows submitted in this run
         self.requests = 0
         self.split_requests = 0  # raw objects: extra requests that isolated clashing rows
         self._split_lock = threading.Lock()
@@ -163,15 +176,18 @@ class Sender:
         self.stop.check()
         pool = ThreadPoolExecutor(self.workers, thread_name_prefix="vault_pandas")
         inflight: dict[Future, Batch] = {}
+        unsubscribe = self._listen()
+        self._submitted = 0
         with self.stop.installed(), self.stop.deferred():
             try:
                 for batch in batches:
-                    while len(inflight) >= 2 * self.workers:
-                        self._raise(self._collect(self._wait(inflight), inflight))
+                    self._make_room(inflight)
                     self.stop.check()
                     self.rows.in_flight(batch.positions)
                     inflight[pool.submit(self._send, batch)] = batch
                     self.requests += 1
+                    self._submitted += len(batch.positions)
+                    self.peak_in_flight = max(self.peak_in_flight, min(len(inflight), self.workers))
                 while inflight:
                     self._raise(self._collect(self._wait(inflight), inflight))
                 self.stop.check()
@@ -187,6 +203,46 @@ class Sender:
                 raise
             finally:
                 pool.shutdown(wait=False, cancel_futures=True)
+                unsubscribe()
+
+    # -- how many in flight ----------------------------------------------------------------
+    def _listen(self):  # noqa: ANN202 - the unsubscribe callable
+        """Let the controller hear every answer's latency and delay from the limiter."""
+        limiter = getattr(self.client, "limiter", None)
+        if self.control is None or limiter is None:
+            return lambda: None
+        stats = getattr(self.client, "stats", None)
+        self._retries = getattr(stats, "retries", 0)
+        control, lock = self.control, threading.Lock()
+
+        def heard(latency: float | None, delayed: bool) -> None:  # in a worker thread
+            control.answered(latency, delayed=delayed)
+            with lock:  # a retry since the last answer: Vault was busy (or the network)
+                retries = getattr(stats, "retries", 0)
+                strained, self._retries = retries > self._retries, max(retries, self._retries)
+            if strained:
+                control.strained("retry")
+
+        return limiter.subscribe(heard)
+
+    def _make_room(self, inflight: dict[Future, Batch]) -> None:
+        """Wait until another batch may be submitted: fixed, N in flight and N queued."""
+        if self.control is None:
+            while len(inflight) >= 2 * self.workers:
+                self._raise(self._collect(self._wait(inflight), inflight))
+            return
+        while len(inflight) >= self._target():  # re-read often: the budget changes with time
+            self.stop.check()
+            done = wait(inflight, timeout=config.STOP_POLL, return_when=FIRST_COMPLETED)[0]
+            self._raise(self._collect(done, inflight))
+
+    def _target(self) -> int:
+        """The controller's in-flight target from the limiter's budget and the work left."""
+        assert self.control is not None
+        limiter = getattr(self.client, "limiter", None)
+        calls, seconds = limiter.budget_left() if limiter is not None else (None, None)
+        work = math.ceil(max(0, self.rows.n - self._submitted) / MAX_RECORDS)
+        return self.control.target(calls, seconds, work)
 
     def _send(self, batch: Batch) -> Outcomes:
         """In a worker: record the request in the checkpoint, then send it."""
@@ -312,8 +368,19 @@ class Sender:
                 error = error or exc
                 continue
             del inflight[fut]
+            self._strain(outcomes)
             self._done(positions, self._store(batch, outcomes))
         return error
+
+    def _strain(self, outcomes: Outcomes) -> None:
+        """Rows Vault refused as busy (after the client's retries) tell the controller too."""
+        if self.control is None or not outcomes.types:
+            return
+        for types in outcomes.types:
+            found = STRAIN.intersection(types or ())
+            if found:
+                self.control.strained(min(found))
+                return
 
     def _unsent(self, positions: np.ndarray, record: bool = True) -> None:
         """Rows whose request never left: SKIPPED, and so in the checkpoint."""
