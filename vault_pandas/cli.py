@@ -13,24 +13,22 @@ part of the load ran.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from vault_pandas import __version__
+from vault_pandas.cli_connection import CLIError, client_for
 from vault_pandas.errors import LoadInterrupted, PartialLoadError, VaultPandasError
 from vault_pandas.read.vql import read, read_vql
 from vault_pandas.results.files import check_output, write_frame
 from vault_pandas.results.outcomes import SUCCESS, VALID, VAULT_STATUS, WARNING
 from vault_pandas.results.report_lines import result_lines
 from vault_pandas.transport.client import VaultClient
-from vault_pandas.transport.connection import connect
-from vault_pandas.transport.profiles import CONFIG_ENV, Settings, resolve
+from vault_pandas.transport.profiles import CONFIG_ENV
 
 EXIT_OK = 0
 EXIT_ROWS_FAILED = 1
@@ -52,10 +50,6 @@ PARAM_HELP = "a form field sent with the ids (prompt, GROUP.assignment_type__c);
 log = logging.getLogger("vault_pandas")
 
 
-class CLIError(Exception):
-    """A problem to report on one line of stderr, exiting 2."""
-
-
 # -- arguments ---------------------------------------------------------------------------------
 
 
@@ -69,6 +63,13 @@ def _option_groups() -> tuple[argparse.ArgumentParser, ...]:
     conn.add_argument("--vault", metavar="DNS", help="vault DNS or URL (default: VAULT_DNS)")
     conn.add_argument("--profile", metavar="NAME", help="a named profile of the profile file")
     conn.add_argument(
+        "--oauth-profile",
+        metavar="ID",
+        help="log in with the access token in VAULT_OAUTH_TOKEN through this OAuth profile "
+        "(default: VAULT_OAUTH_PROFILE)",
+    )
+    conn.add_argument("--login-url", metavar="URL", help="Vault's login service for OAuth")
+    conn.add_argument(
         "--sandbox",
         action="store_true",
         help="run against a local sandbox Vault started for this run (nothing reaches a vault)",
@@ -79,7 +80,12 @@ def _option_groups() -> tuple[argparse.ArgumentParser, ...]:
     records.add_argument("--assume-timezone", metavar="TZ", help="time zone of naive datetimes")
     load = argparse.ArgumentParser(add_help=False)
     load.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
-    load.add_argument("--max-workers", type=int, metavar="N", help="requests in flight at once")
+    load.add_argument(
+        "--max-workers",
+        type=int,
+        metavar="N",
+        help="requests in flight at once (default: adaptive, up to 32)",
+    )
     load.add_argument("--no-progress", action="store_true", help="no progress bar")
     load.add_argument("--checkpoint", type=Path, metavar="PATH", help="resume file for the load")
     return source, common, records, load
@@ -189,44 +195,6 @@ def output_path(args: argparse.Namespace) -> Path:
 # -- running -------------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _client(args: argparse.Namespace) -> Iterator[VaultClient]:
-    """The client for this run: a sandbox started here, or settings from options/profile/env."""
-    with contextlib.ExitStack() as stack:
-        if args.sandbox:
-            if args.vault or args.profile:
-                raise CLIError("--sandbox cannot be combined with --vault or --profile")
-            from vault_pandas import sandbox  # the library never starts one; the command line may
-
-            vault = stack.enter_context(sandbox.run())
-            s = Settings(vault.url, vault.username, vault.password)
-        else:
-            s = resolve(args.profile, vault=args.vault, prompt=True)
-            _check_settings(s)
-        client = connect(
-            s.vault,
-            username=s.username,
-            password=s.password,
-            session_id=s.session_id,
-            api_version=s.api_version,
-            client_id=s.client_id,
-        )
-        stack.callback(client.close)
-        yield client
-
-
-def _check_settings(s: Settings) -> None:
-    """Say what is missing in the command line's terms, before any request."""
-    if not s.vault:
-        raise CLIError("no vault given: pass --vault DNS or --profile NAME, or set VAULT_DNS")
-    if not s.session_id and not (s.username and s.password):
-        missing = "a password" if s.username else "a user name and password"
-        raise CLIError(
-            f"no credentials: {missing} is needed (set VAULT_USERNAME and VAULT_PASSWORD, "
-            "or VAULT_SESSION_ID, or use --profile NAME)"
-        )
-
-
 def _load(frame: pd.DataFrame, args: argparse.Namespace, client: VaultClient) -> pd.DataFrame:
     options: dict[str, Any] = {
         "client": client,
@@ -290,7 +258,7 @@ def _export(args: argparse.Namespace) -> int:
         raise CLIError("--fields goes with OBJECT; with --vql, name the fields in the query")
     fields = [f.strip() for f in (args.fields or "").split(",") if f.strip()] or None
     progress = False if args.no_progress else None
-    with _client(args) as client:
+    with client_for(args) as client:
         if args.vql is not None:
             frame = read_vql(args.vql, client, progress=progress)
         else:
@@ -309,7 +277,7 @@ def _run(args: argparse.Namespace) -> int:
     out_path = output_path(args)
     dry_run = args.command == "validate" or args.dry_run
     try:
-        with _client(args) as client:
+        with client_for(args) as client:
             result = _load(frame, args, client)
     except (LoadInterrupted, PartialLoadError) as exc:
         write_frame(exc.result, out_path)

@@ -249,7 +249,7 @@ def test_a_load_stopped_part_way_exits_2_and_keeps_what_was_loaded(
 ):
     login = vault_pandas.connect(cli_vault.url, username=USERNAME, password=PASSWORD)
     session = login.auth.session(login._login).reveal()  # a session id cannot be renewed
-    login.close()
+    login._http.close()  # not login.close(): that would end the session handed to the CLI
     vault_pandas.set_default_client(None)
     cli_vault.faults.add("expire_session", path="/vobjects/product__v", method="POST", on=[2])
     pd.DataFrame(
@@ -320,3 +320,23 @@ def test_sandbox_command_serves_until_ctrl_c(base_env):
         vault_pandas.set_default_client(None)
     assert proc.returncode == 0
     assert "Stopped." in out
+
+
+def test_an_sso_user_loads_with_a_token_from_the_environment(
+    tmp_path, run_cli, cli_vault, base_env
+):
+    token = cli_vault.oauth_token()
+    src = write_csv(tmp_path / "products.csv", "name__v,product_family__c\nNyaxa,vaccine__c\n")
+    env = {**base_env, "VAULT_OAUTH_TOKEN": token}
+    args = ("create", src.name, "product__v", "--vault", cli_vault.url)
+    proc = run_cli(*args, "--oauth-profile", cli_vault.oauth_profile, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert read_result(tmp_path / "products.result.csv")["vault_status"].tolist() == ["SUCCESS"]
+    assert cli_vault.stats["oauth_logins"] == 1 and cli_vault.stats["sessions_ended"] == 1
+    assert token not in proc.stdout + proc.stderr
+    proc = run_cli(*args, "--oauth-profile", cli_vault.oauth_profile, env=base_env)
+    assert proc.returncode == 2 and "VAULT_OAUTH_TOKEN" in error_line(proc)
+    cli_vault.revoke_oauth_tokens()
+    proc = run_cli(*args, env={**env, "VAULT_OAUTH_PROFILE": cli_vault.oauth_profile})
+    assert proc.returncode == 2 and "refused the access token" in error_line(proc)
+    assert token not in proc.stdout + proc.stderr

@@ -175,3 +175,16 @@ def test_a_users_session_carries_oauth_logins_too(vault):
     assert seen[0] == f"/auth/oauth/session/{vault.oauth_profile}"
     assert len(seen) == vault.stats["total_requests"]  # every call, the logout included
     assert seen[-1] == "/api/v25.2/session"
+
+
+def test_connect_reads_a_token_and_profile_from_the_environment(vault, monkeypatch):
+    for name in ("VAULT_USERNAME", "VAULT_PASSWORD", "VAULT_SESSION_ID", "VAULT_LOGIN_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("VAULT_OAUTH_TOKEN", vault.oauth_token())
+    monkeypatch.setenv("VAULT_OAUTH_PROFILE", vault.oauth_profile)
+    with vault_pandas.connect(vault.url) as client:
+        assert client.auth.mode == "oauth"
+    assert vault.stats["oauth_logins"] == 1
+    monkeypatch.setenv("VAULT_LOGIN_URL", "http://login.example.com")  # plain http, remote
+    with pytest.raises(vault_pandas.ConfigurationError, match="plain http"):
+        vault_pandas.connect(vault.url)

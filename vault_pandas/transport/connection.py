@@ -59,11 +59,14 @@ def connect(
         is renewed with a fresh token). Needs ``oauth_profile``. A secret like a password.
     oauth_profile : str, optional
         The id of the vault's OAuth 2.0 / OpenID Connect profile (see :func:`auth_type`).
+        With no credentials given, ``VAULT_OAUTH_TOKEN`` and ``VAULT_OAUTH_PROFILE`` are read
+        (after ``VAULT_USERNAME``/``VAULT_PASSWORD``, before ``VAULT_SESSION_ID``).
     oauth_client_id : str, optional
         The client application's id at the authorization server, sent as ``client_id``.
     login_url : str, optional
         Vault's login service for OAuth (default ``https://login.veevavault.com``; a
-        loopback vault such as the sandbox: its own address). Plain http only to loopback.
+        loopback vault such as the sandbox: its own address; ``VAULT_LOGIN_URL``). Plain
+        http only to loopback.
     session : requests.Session, optional
         Your own ``requests.Session`` (proxies, ``verify``, client certificate, mounted
         adapters): every call goes through it, login included. Default: a session the
@@ -128,8 +131,13 @@ def connect(
     if session_id is None and oauth_token is None and username is None and password is None:
         username = os.environ.get(config.ENV_USERNAME)
         password = as_secret(os.environ.get(config.ENV_PASSWORD))
-        if not (username and password):
+        if not (username and password) and os.environ.get(config.ENV_OAUTH_TOKEN):
+            password, oauth_token = None, as_secret(os.environ.get(config.ENV_OAUTH_TOKEN))
+        elif not (username and password):
             session_id = as_secret(os.environ.get(config.ENV_SESSION_ID))
+    if oauth_token is not None:
+        oauth_profile = oauth_profile or os.environ.get(config.ENV_OAUTH_PROFILE)
+    login_url = login_url or os.environ.get(config.ENV_LOGIN_URL) or None
     try:
         url = normalise_url(vault)
     finally:
