@@ -12,7 +12,9 @@ The parts of vault_pandas, lowest layer first (a part may always import itself):
     transport        errors, config
     read             errors, config, results, schema, transport
     write            errors, config, results, schema, transport, read
-    top              __init__, __main__, accessor, cli: any of the above and each other
+    distributed      errors, config, results, schema, transport, read, write
+    top              __init__, __main__, accessor, cli, dask, spark: any of the above and
+                     each other
 
 ``sandbox`` (the fake Vault) stands apart: the library never imports it (only ``cli.py``, the
 command-line program, may), and it imports nothing of vault_pandas outside itself.
@@ -40,14 +42,17 @@ LAYERS: dict[str, frozenset[str]] = {
     "transport": frozenset({"errors", "config"}),
     "read": frozenset({"errors", "config", "results", "schema", "transport"}),
     "write": frozenset({"errors", "config", "results", "schema", "transport", "read"}),
+    "distributed": frozenset(
+        {"errors", "config", "results", "schema", "transport", "read", "write"}
+    ),
 }
-TOP = frozenset({"__init__", "__main__", "accessor", "cli"})
+TOP = frozenset({"__init__", "__main__", "accessor", "cli", "cli_connection", "dask", "spark"})
 LIBRARY = frozenset(LAYERS) | TOP
 SANDBOX = "sandbox"
 ALLOWED: dict[str, frozenset[str]] = {**LAYERS, **dict.fromkeys(TOP, LIBRARY)}
 
 # May import vault_pandas.sandbox: the command line offers --sandbox and `vault-pandas sandbox`.
-SANDBOX_IMPORTERS = frozenset({f"{PACKAGE}.cli"})
+SANDBOX_IMPORTERS = frozenset({f"{PACKAGE}.cli", f"{PACKAGE}.cli_connection"})
 
 # Pure: no network. Every module of these subpackages, present and future ...
 PURE_PACKAGES = (f"{PACKAGE}.schema", f"{PACKAGE}.results")
@@ -64,6 +69,7 @@ PURE_MODULES = tuple(
         "write.options",
         "write.proof",
         "write.fingerprint",
+        "write.concurrency",
     )
 )
 NETWORK = frozenset({"urllib3", "requests", "socket"})
