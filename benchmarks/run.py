@@ -47,7 +47,8 @@ CHUNK = 500
 SCENARIOS = {
     "l0.vp.create": "vault_pandas create (default settings)",
     "l0.vp.upsert": "vault_pandas upsert, every row updated",
-    "l0.floor.create": "floor: vault_pandas' bodies pre-built, tight urllib3 loop, create",
+    "l0.floor.create": "floor: vault_pandas' bodies pre-built, tight requests.Session loop, create",
+    "l0.floor_urllib3.create": "floor through bare urllib3 (what requests costs on top), create",
     "l0.floor.upsert": "floor, upsert",
     "l0.naive.session": "naive baseline: to_csv + requests.Session().post loop",
     "l0.naive.nosession": "naive baseline, requests.post without a Session",
@@ -64,6 +65,7 @@ SCENARIOS = {
 }
 TARGETS = {
     "target.cpu_vs_floor": "client CPU, vault_pandas create / floor create (goal <= 1.3)",
+    "target.transport_cpu_per_1m": "client CPU s per 1M rows: requests floor - urllib3 floor",
     "target.cpu_upsert_vs_floor": "client CPU, vault_pandas upsert / floor upsert (goal <= 1.3)",
     "target.naive_vs_cpu": "client CPU, naive / vault_pandas create (goal >= 3)",
     "target.latency_vs_ideal": "rows/s at latency, vault_pandas default / ideal (goal >= 0.9)",
@@ -172,6 +174,10 @@ def run_size(runner: Runner, n: int, args: argparse.Namespace) -> None:
     runner.run("l0.vp.upsert", {**common, "kind": "vault_pandas", "op": "upsert", "revision": 1})
     sb.reset()
     runner.run("l0.floor.create", {**common, "kind": "floor", "op": "create"})
+    runner.run(
+        "l0.floor_urllib3.create",
+        {**common, "kind": "floor", "op": "create", "transport": "urllib3"},
+    )
     runner.run("l0.floor.upsert", {**common, "kind": "floor", "op": "upsert", "revision": 1})
     sb.reset()
     runner.run("l0.naive.session", {**common, "kind": "naive", "op": "create"})
@@ -325,6 +331,10 @@ def derive(results: list[dict], args: argparse.Namespace) -> list[dict[str, Any]
             get("l0.floor.upsert"),
         )
         naive = get("l0.naive.session")
+        raw = get("l0.floor_urllib3.create")
+        if fl and raw:  # what the requests transport adds, in client CPU s per 1M rows
+            cost = (fl["cpu_s"] / fl["rows"] - raw["cpu_s"] / raw["rows"]) * 1_000_000
+            target("target.transport_cpu_per_1m", n, cost, "(info)", None)
         r = _ratio(vp and vp["cpu_s"] / vp["rows"], fl and fl["cpu_s"] / fl["rows"])
         target("target.cpu_vs_floor", n, r, "<= 1.3", None if r is None else r <= 1.3)
         r = _ratio(vpu and vpu["cpu_s"] / vpu["rows"], flu and flu["cpu_s"] / flu["rows"])

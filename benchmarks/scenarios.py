@@ -286,9 +286,11 @@ def build_bodies(frame, op: str, url: str, username: str, password: str) -> list
 
 
 def floor_load(spec: dict[str, Any]) -> dict[str, Any]:
-    """The raw floor: vault_pandas' own bodies, pre-built; timed is only posting them with a
-    urllib3 ``PoolManager`` on ``workers`` threads (as vault_pandas does) and ``json.loads``
-    of each answer."""
+    """The raw floor: vault_pandas' own bodies, pre-built; timed is only posting them on
+    ``workers`` threads and ``json.loads`` of each answer. ``spec["transport"]``: through one
+    ``requests.Session`` (default; vault_pandas' transport) or a bare urllib3 ``PoolManager``
+    (what the transport costs on top of the sockets)."""
+    import requests
     import urllib3
 
     frame, frame_bytes = _frame(spec)
@@ -311,10 +313,23 @@ def floor_load(spec: dict[str, Any]) -> dict[str, Any]:
     if spec["op"] == "upsert":
         url += f"?idParam={ID_PARAM}"
     with Meter() as meter:
-        pool = urllib3.PoolManager(maxsize=workers, block=False, retries=False)
+        if spec.get("transport", "requests") == "urllib3":
+            pool = urllib3.PoolManager(maxsize=workers, block=False, retries=False)
+
+            def send(body: bytes) -> bytes:
+                return pool.request("POST", url, body=body, headers=headers).data
+
+        else:
+            session = requests.Session()
+            adapter = requests.adapters.HTTPAdapter(pool_maxsize=workers, max_retries=0)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+
+            def send(body: bytes) -> bytes:
+                return session.post(url, data=body, headers=headers, timeout=300).content
 
         def post(body: bytes) -> bytes:
-            data = pool.request("POST", url, body=body, headers=headers).data
+            data = send(body)
             json.loads(data)  # parsed, then dropped: keeping 1M row dicts alive costs GC time
             return data
 

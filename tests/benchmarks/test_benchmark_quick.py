@@ -18,6 +18,7 @@ SCENARIO_KEYS = [
     "l0.vp.upsert",
     "l0.floor.create",
     "l0.floor.upsert",
+    "l0.floor_urllib3.create",
     "l0.naive.session",
     "l0.naive.nosession",
     "l0.nulls.keep_full",
@@ -32,6 +33,7 @@ SCENARIO_KEYS = [
     "burst.limited",
 ]
 TARGET_KEYS = [
+    "target.transport_cpu_per_1m",
     "target.cpu_vs_floor",
     "target.cpu_upsert_vs_floor",
     "target.naive_vs_cpu",
@@ -80,3 +82,17 @@ def test_quick_benchmark_runs_and_reports_every_row(tmp_path: Path) -> None:
     assert {r["key"] for r in data["results"]} == set(SCENARIO_KEYS)
     assert all(not r.get("error") and r["bad_rows"] == 0 for r in data["results"])
     assert {"nproc", "cpu", "python", "pandas", "pyarrow", "pandera"} <= set(data["machine"])
+
+
+def test_quick_throughput_benchmark_runs_every_case() -> None:
+    """``benchmarks/throughput.py --quick``: adaptive, fixed 8 and two processes, all SUCCESS."""
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "throughput.py"), "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    modes = [cells[1] for cells in _table_rows(proc.stdout).values() for cells in cells]
+    assert {"adaptive", "fixed 8", "adaptive x2 processes"} <= set(modes), proc.stdout
