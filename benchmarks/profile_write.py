@@ -34,7 +34,7 @@ from sandbox_proc import PASSWORD, USERNAME, SandboxProcess  # noqa: E402
 from scenarios import peak_bytes, reset_peak, rss_bytes  # noqa: E402
 
 import vault_pandas  # noqa: E402
-from vault_pandas import sending  # noqa: E402
+from vault_pandas.write import sending  # noqa: E402
 
 
 def breakdown(rows: int, workers: int | None) -> None:

@@ -174,11 +174,12 @@ def run_size(runner: Runner, n: int, args: argparse.Namespace) -> None:
     runner.run("l0.vp.upsert", {**common, "kind": "vault_pandas", "op": "upsert", "revision": 1})
     sb.reset()
     runner.run("l0.floor.create", {**common, "kind": "floor", "op": "create"})
+    runner.run("l0.floor.upsert", {**common, "kind": "floor", "op": "upsert", "revision": 1})
+    sb.reset()
     runner.run(
         "l0.floor_urllib3.create",
         {**common, "kind": "floor", "op": "create", "transport": "urllib3"},
     )
-    runner.run("l0.floor.upsert", {**common, "kind": "floor", "op": "upsert", "revision": 1})
     sb.reset()
     runner.run("l0.naive.session", {**common, "kind": "naive", "op": "create"})
     if n <= args.no_session_max_rows:

@@ -7,12 +7,14 @@ be repeated), and turns every network failure into ``TransportError`` with ``sen
 "the request never left this machine" from "it was sent and its answer was lost".
 
 The library's own session honours the environment as requests does: ``HTTPS_PROXY``,
-``HTTP_PROXY``, ``NO_PROXY``, ``REQUESTS_CA_BUNDLE`` and ``CURL_CA_BUNDLE``. It never reads
-``.netrc``: Vault credentials are the client's own, never a Basic header found in a file.
+``HTTP_PROXY``, ``NO_PROXY``, ``REQUESTS_CA_BUNDLE`` and ``CURL_CA_BUNDLE``, read at a host's
+first call. It never reads ``.netrc``: Vault credentials are the client's own, never a Basic
+header found in a file.
 """
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -106,6 +108,7 @@ class HttpTransport:
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         self.verify = verify
         self.timeout = (config.CONNECT_TIMEOUT, timeout)
+        self._env: dict[str, tuple[dict[str, str], str | None]] = {}
 
     def __repr__(self) -> str:
         return f"HttpTransport(owned={self.owned})"
@@ -129,18 +132,14 @@ class HttpTransport:
             name not resolved, connect timeout, TLS refused); ``sent=True`` when it may
             have reached Vault and its answer was lost.
         """
-        options: dict[str, Any] = {"timeout": self.timeout, "allow_redirects": False}
-        if self.verify is not None:
-            options["verify"] = self.verify
         path = url.split("?", 1)[0].split("/", 3)[-1]
         try:
-            resp = self.session.request(
-                method,
-                url,
-                data=reveal_body(body),
-                headers=wire_headers(headers),
-                auth=_no_netrc,
-                **options,
+            request = requests.Request(
+                method, url, data=reveal_body(body), headers=wire_headers(headers), auth=_no_netrc
+            )
+            prepared = self.session.prepare_request(request)
+            resp = self.session.send(
+                prepared, timeout=self.timeout, allow_redirects=False, **self._settings(url)
             )
             data = resp.content
         except requests.exceptions.SSLError as exc:
@@ -160,6 +159,41 @@ class HttpTransport:
         except BaseException as exc:  # e.g. Ctrl-C: without requests' frames (secrets inside)
             raise exc.with_traceback(None)  # noqa: B904 - the same exception, shorter
         return RawAnswer(resp.status_code, resp.headers, data)
+
+    def _settings(self, url: str) -> dict[str, Any]:
+        """Proxies, ``verify`` and ``cert`` for ``url``, merged as ``Session.request`` does.
+
+        What the environment says (``HTTPS_PROXY``, ``NO_PROXY``, ``REQUESTS_CA_BUNDLE``...)
+        is read once per host, at its first call: requests reads it on every call, and
+        scanning ``os.environ`` costs about a millisecond a request. The session's own
+        settings are merged on every call, so a change to them applies at once.
+        """
+        session = self.session
+        proxies: dict[str, str] = {}
+        verify: bool | str | None = self.verify
+        if session.trust_env:
+            env_proxies, env_verify = self._environment(url)
+            proxies.update(env_proxies)
+            if verify is True or verify is None:
+                verify = env_verify or verify
+        return {
+            "proxies": requests.sessions.merge_setting(proxies, session.proxies),
+            "stream": session.stream,
+            "verify": requests.sessions.merge_setting(verify, session.verify),
+            "cert": session.cert,
+        }
+
+    def _environment(self, url: str) -> tuple[dict[str, str], str | None]:
+        """The environment's proxies for ``url``'s host and its CA bundle, read once."""
+        key = url.split("/", 3)[:3]
+        host = "/".join(key)
+        cached = self._env.get(host)
+        if cached is None:
+            no_proxy = self.session.proxies.get("no_proxy")
+            proxies = requests.utils.get_environ_proxies(host + "/", no_proxy=no_proxy)
+            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            cached = self._env[host] = (dict(proxies), bundle or None)
+        return cached
 
     def close(self) -> None:
         """Close the library's own session's connections (a user's session stays open)."""
