@@ -471,8 +471,9 @@ def render(results: list[dict], targets: list[dict], info: dict, args: argparse.
     )
     out.append(
         "- Floor: the exact bodies vault_pandas sends (format_frame + csv_body, same blocks "
-        "and cuts), built before timing; timed: urllib3 PoolManager posts on the same number "
-        "of threads + json.loads of each answer."
+        "and cuts), built before timing; timed: posts through one requests.Session (the "
+        "library's transport; floor_urllib3: a bare urllib3 PoolManager) on the adaptive "
+        "cap's number of threads + json.loads of each answer."
     )
     out.append(
         "- Naive: df.copy(); last_reviewed__c pre-formatted with .dt.strftime('%Y-%m-%dT"

@@ -192,9 +192,10 @@ def vault_pandas_load(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _default_workers() -> int:
-    from vault_pandas.config import MAX_WORKERS as DEFAULT_MAX_WORKERS
+    """Requests in flight of a default load without burst limit: the adaptive cap."""
+    from vault_pandas.config import ADAPTIVE_CAP
 
-    return DEFAULT_MAX_WORKERS
+    return ADAPTIVE_CAP
 
 
 def naive_load(spec: dict[str, Any]) -> dict[str, Any]:
