@@ -142,4 +142,3 @@ def test_budget_left_counts_above_the_floor_and_to_the_reset():
     clock.now += 10
     lim.acquire()
     assert lim.budget_left() == (19 - 1 - 3, 50.0)
-
