@@ -35,7 +35,8 @@ for _obj in _gc.get_objects():
         _secrets.add(_obj.password)
         _secrets.update(_obj.backend._sessions)
     elif isinstance(_obj, _SessionAuth):
-        for _secret in (_obj._session, _obj._password):
+        _password = getattr(_obj.credentials, "password", None)
+        for _secret in (_obj._session, _password):
             if _secret is not None:
                 _secrets.add(_secret.reveal())
 print(_json.dumps(sorted(_secrets)))
