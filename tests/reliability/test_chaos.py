@@ -60,11 +60,13 @@ def test_chaos_load_of_20000_rows(vault, fast_client):
     assert len(vault.records("product__v")) == 20_000
     assert out.attrs["vault"]["reconciled"] >= 500  # the rows of the two drop_after requests
     assert fast_client.stats.renewals >= 1
-    # the client paces itself from the burst headers (waiting for windows) and sees every
-    # delay Vault makes; with 0.5 s windows and 0.3 s latency spikes a late answer can still
-    # be mistaken for a new window now and then (zero delays: tests/reliability/test_burst_limit)
+    # the client paces itself from the burst headers (waiting for a window, or probing one
+    # whose start it cannot know, when a slow sandbox has not spread the calls enough already)
+    # and sees every delay Vault makes; with 0.5 s windows and 0.3 s latency spikes a late
+    # answer can still be mistaken for a new window now and then (zero delays:
+    # tests/reliability/test_burst_limit)
+    assert fast_client.limiter.limit == 12
     assert vault.stats["delayed_responses"] == fast_client.limiter.delayed_responses <= 2
-    assert fast_client.limiter.waited_seconds > 0
 
 
 def test_lost_answers_without_reconcile_stay_unknown_then_reconcile(vault, fast_client):

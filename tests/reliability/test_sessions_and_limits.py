@@ -203,10 +203,10 @@ def test_tracebacks_with_locals_show_no_session_id(vault):
     assert "could not connect" in str(refused.value.__cause__)
     client = _connect(vault)
 
-    def broken(method, url, **kwargs):  # an unexpected error inside requests, headers at hand
+    def broken(request, **kwargs):  # an unexpected error inside requests, headers at hand
         raise RuntimeError("boom")
 
-    client._http.session.request = broken
+    client._http.session.send = broken
     with pytest.raises(RuntimeError) as deep:
         client.call("GET", "metadata/vobjects/product__v")
     texts = [_with_locals(e.value) for e in (expired, refused, deep)]
