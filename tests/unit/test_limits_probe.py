@@ -1,5 +1,7 @@
 """Finding the burst window's reset with one probe at a time (transport/limits.py), fake clock."""
 
+import pytest
+
 from vault_pandas.transport.limits import BurstLimiter
 
 
@@ -142,3 +144,20 @@ def test_budget_left_counts_above_the_floor_and_to_the_reset():
     clock.now += 10
     lim.acquire()
     assert lim.budget_left() == (19 - 1 - 3, 50.0)
+
+
+def test_a_known_window_is_handed_to_another_process():
+    clock = Clock()
+    vault = FakeVault(clock, limit=20, window=60)
+    driver = BurstLimiter(window=60, clock=clock, sleep=clock.sleep)
+    _load(driver, vault, clock, 2)  # every call of the window is the driver's: known
+    epoch = driver.window_epoch()
+    assert driver.known and epoch is not None
+    worker = BurstLimiter(window=60, clock=clock, sleep=clock.sleep)
+    worker.adopt_window(epoch)
+    assert worker.known and worker.budget_left()[1] == pytest.approx(
+        driver.budget_left()[1], abs=0.1
+    )
+    _load(worker, vault, clock, 23)  # past the window's budget: it waits for the known reset
+    assert vault.delayed == 0 and worker.probes == 0 and sum(clock.slept) > 0
+    assert BurstLimiter(window=60, clock=clock).window_epoch() is None  # nothing seen yet

@@ -44,6 +44,9 @@ class SessionGrant:
     burst_window: float
     _session_id: str = field(compare=True)
     timeout: float | None = None
+    # when the driver's current burst window began (wall clock), if its limiter knows: a
+    # worker then paces on that window from its first call instead of probing for the reset
+    window_epoch: float | None = field(default=None, compare=False)
 
     @classmethod
     def of(cls, client: VaultClient) -> SessionGrant:
@@ -61,6 +64,7 @@ class SessionGrant:
             client.limiter.window,
             session.reveal(),
             client.timeout,
+            client.limiter.window_epoch(),
         )
 
     def renewed(self, client: VaultClient) -> SessionGrant:
@@ -114,6 +118,8 @@ def worker_client(grant: SessionGrant) -> VaultClient:
                 **kw,
             )
             _clients[grant.vault] = client
+            if grant.window_epoch is not None:
+                client.limiter.adopt_window(grant.window_epoch)
         elif client.auth.session(_no_login) != session:
             client.auth = SessionAuth(session_id=session)
         return client

@@ -104,6 +104,30 @@ class BurstLimiter:
 
         return unsubscribe
 
+    def window_epoch(self) -> float | None:
+        """The wall-clock time (``time.time``) the current window began, when it is known.
+
+        For another process that will spend the same budget (a cluster's workers): with it,
+        that process knows the window from its first call instead of probing for its reset.
+        """
+        with self._lock:
+            if not self.known or self._window_start is None:
+                return None
+            return time.time() - (self._clock() - self._window_start)
+
+    def adopt_window(self, epoch: float) -> None:
+        """Take the current window's start (from :meth:`window_epoch` of another process).
+
+        Only before this limiter has seen a window of its own. The calls already counted in it
+        are unknown: every answer's count tells them, and other callers' calls show as others'.
+        """
+        with self._lock:
+            if self._window_start is not None:
+                return
+            self._window_start = self._clock() - max(0.0, time.time() - epoch)
+            self._low = 1 << 62  # the first answer continues this window, not a new one
+            self.known = True
+
     def budget_left(self) -> tuple[int | None, float | None]:
         """Calls still to send in this window above the floor, and seconds until it resets.
 
