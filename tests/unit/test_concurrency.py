@@ -1,18 +1,12 @@
 """The adaptive concurrency rule (write/concurrency.py), with a fake clock and fake latencies."""
 
+from clocks import FakeClock
+
 from vault_pandas.write.concurrency import AdaptiveConcurrency
 
 
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-
 def _ctl(cap=32, start=8):
-    clock = Clock()
+    clock = FakeClock(0.0)
     return AdaptiveConcurrency(cap=cap, start=start, clock=clock), clock
 
 

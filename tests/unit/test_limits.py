@@ -2,23 +2,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from clocks import FakeClock
 
 from vault_pandas.errors import AuthenticationError
 from vault_pandas.transport.auth import Secret, SessionAuth
 from vault_pandas.transport.limits import BurstLimiter
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 1000.0
-        self.slept = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 def test_headers_are_read_case_insensitively_and_delays_counted():

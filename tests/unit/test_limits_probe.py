@@ -1,21 +1,9 @@
 """Finding the burst window's reset with one probe at a time (transport/limits.py), fake clock."""
 
 import pytest
+from clocks import FakeClock
 
 from vault_pandas.transport.limits import BurstLimiter
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-        self.slept = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 class FakeVault:
@@ -55,7 +43,7 @@ def _load(lim, vault, clock, calls, latency=1.0):
 
 
 def test_a_window_begun_by_others_is_probed_not_waited_for():
-    clock = Clock()
+    clock = FakeClock()
     # others spent 1990 of 2000 calls in the 200 s before our first call: reset in 100 s
     vault = FakeVault(clock, limit=2000, window=300, used=1990, started=clock.now - 200)
     lim = BurstLimiter(window=300, clock=clock, sleep=clock.sleep)
@@ -70,7 +58,7 @@ def test_a_window_begun_by_others_is_probed_not_waited_for():
 
 
 def test_once_the_window_is_known_no_call_is_delayed():
-    clock = Clock()
+    clock = FakeClock()
     vault = FakeVault(clock, limit=20, window=60, used=15, started=clock.now - 30)
     lim = BurstLimiter(window=60, clock=clock, sleep=clock.sleep)
     _load(lim, vault, clock, 40, latency=0.5)  # through the probed reset (30 s in)
@@ -82,7 +70,7 @@ def test_once_the_window_is_known_no_call_is_delayed():
 
 
 def test_at_most_one_probe_in_flight():
-    clock = Clock()
+    clock = FakeClock()
     vault = FakeVault(clock, limit=10, window=300, used=8, started=clock.now - 10)
     lim = BurstLimiter(window=300, clock=clock, sleep=clock.sleep)
     _load(lim, vault, clock, 2)  # the 2 calls left
@@ -105,7 +93,7 @@ def test_at_most_one_probe_in_flight():
 
 
 def test_a_window_that_is_all_ours_is_known_and_waited_for():
-    clock = Clock()
+    clock = FakeClock()
     vault = FakeVault(clock, limit=5, window=60)
     lim = BurstLimiter(window=60, clock=clock, sleep=clock.sleep)
     _load(lim, vault, clock, 12, latency=0.1)
@@ -114,7 +102,7 @@ def test_a_window_that_is_all_ours_is_known_and_waited_for():
 
 
 def test_with_a_floor_it_waits_rather_than_spend_the_floor():
-    clock = Clock()
+    clock = FakeClock()
     vault = FakeVault(clock, limit=20, window=60, used=10, started=clock.now - 30)
     lim = BurstLimiter(floor=5, window=60, clock=clock, sleep=clock.sleep)
     _load(lim, vault, clock, 10, latency=0.1)
@@ -123,7 +111,7 @@ def test_with_a_floor_it_waits_rather_than_spend_the_floor():
 
 
 def test_listeners_hear_latency_and_delays_and_can_leave():
-    clock = Clock()
+    clock = FakeClock()
     lim = BurstLimiter(window=60, clock=clock, sleep=clock.sleep)
     heard = []
     leave = lim.subscribe(lambda latency, delayed: heard.append((latency, delayed)))
@@ -137,7 +125,7 @@ def test_listeners_hear_latency_and_delays_and_can_leave():
 
 
 def test_budget_left_counts_above_the_floor_and_to_the_reset():
-    clock = Clock()
+    clock = FakeClock()
     lim = BurstLimiter(floor=3, window=60, clock=clock, sleep=clock.sleep)
     assert lim.budget_left() == (None, None)
     lim.observe({"x-vaultapi-burstlimit": "20", "x-vaultapi-burstlimitremaining": "19"})
@@ -147,7 +135,7 @@ def test_budget_left_counts_above_the_floor_and_to_the_reset():
 
 
 def test_a_known_window_is_handed_to_another_process():
-    clock = Clock()
+    clock = FakeClock()
     vault = FakeVault(clock, limit=20, window=60)
     driver = BurstLimiter(window=60, clock=clock, sleep=clock.sleep)
     _load(driver, vault, clock, 2)  # every call of the window is the driver's: known
