@@ -83,7 +83,7 @@ BLOCK_ROWS: Final = 10_000  # rows formatted at a time: bounds memory, amortises
 MAX_WORKERS: Final = 8  # requests in flight; see benchmarks/: hides 200 ms per request
 MAX_WORKERS_LIMIT: Final = 64  # the most max_workers= may ask for
 MAX_PASSES: Final = 3  # extra passes over rows that failed retryably or whose answer was lost
-RAW_SPLIT_MAX_REQUESTS: Final = 120  # extra requests one batch may spend isolating raw clashes
+RAW_SPLIT_MAX_REQUESTS: Final = 20  # extra requests (lookups included) per refused raw request
 CHUNK_ROWS: Final = 100_000  # rows of a file loaded at a time by load_file
 STOP_POLL: Final = 0.1  # seconds between checks for Ctrl-C while a load waits for answers
 # A request whose answer was never read can be running for CONNECT_TIMEOUT + the read timeout

@@ -120,12 +120,12 @@ def test_raw_object_clashes_are_isolated_to_the_clashing_rows(vault, client):
     assert len(records) == 1000  # 3 seeded + 997 created, no duplicate
     assert len({r["event_key__c"] for r in records}) == 1000
     posts = _posts(vault, "event_log__c") - posts_before
-    # 2 first requests; each clash costs at most 2 requests on each of ceil(log2(500)) = 9
-    # levels: two clashes in request 1 (<= 36), one in request 2 (<= 18)
+    # 2 first requests, both refused; the keys of each looked up (2 queries of 250 keys),
+    # then its rows but the clashing ones sent again as one request
     assert out.attrs["vault"]["requests"] == posts
-    assert posts <= 2 + 3 * 18
-    assert posts == 54  # measured: 2 requests, then 52 to isolate 3 clashes
-    print(f"raw split: {posts} requests for 1000 rows with 3 clashes")
+    assert posts == 4
+    queries = sum(1 for r in vault.requests_log if r[0] == "POST" and r[1].endswith("/query"))
+    assert queries == 4
 
 
 def test_raw_object_split_only_for_create(vault, client):

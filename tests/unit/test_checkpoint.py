@@ -14,7 +14,7 @@ import pytest
 from vault_pandas.errors import ConfigurationError
 from vault_pandas.results.outcomes import SKIPPED, SUCCESS, UNKNOWN, RowOutcomes
 from vault_pandas.write import fingerprint
-from vault_pandas.write.checkpoint import Checkpoint
+from vault_pandas.write.checkpoint import SLACK, Checkpoint
 from vault_pandas.write.fingerprint import column_digest, describe, difference
 from vault_pandas.write.options import WriteOptions
 
@@ -126,11 +126,11 @@ def header(n: int = 6) -> dict:
 def write_some(path, n: int = 6) -> None:
     ckpt = Checkpoint.open(path, header(n))
     ckpt.restore(RowOutcomes(n, with_event=False))
-    ckpt.sent(np.array([0, 1]), budget=30.0, span=5.0)
+    ckpt.sent(np.array([0, 1]), span=5.0)
     rows = RowOutcomes(n, with_event=False)
     rows.set(np.array([0, 1]), SUCCESS, np.array(["id0", "id1"], dtype=object))
     ckpt.answered(rows, np.array([0, 1]))
-    ckpt.sent(np.array([2, 3]), budget=30.0, span=5.0)
+    ckpt.sent(np.array([2, 3]), span=5.0)
     ckpt.close()
 
 
@@ -189,7 +189,7 @@ def test_restore_says_which_rows_may_be_in_flight_and_until_when(tmp_path):
     write_some(path)  # rows 0, 1 answered; 2, 3 sent, never answered (a crash)
     ckpt = Checkpoint.open(path, header())
     ckpt.abandoned(np.array([4]), span=2.0)  # row 4 abandoned on the wire just now
-    ckpt.sent(np.array([5]), budget=30.0, span=5.0)
+    ckpt.sent(np.array([5]), span=5.0)
     ckpt.unsent(np.array([5]))  # row 5 never left
     ckpt.close()
     rows = RowOutcomes(6, with_event=False)
@@ -201,8 +201,11 @@ def test_restore_says_which_rows_may_be_in_flight_and_until_when(tmp_path):
     assert all(t == ("UNKNOWN",) for t in rows.types[2:5])
     assert "never answered" in rows.errors[2] and "stopped waiting" in rows.errors[4]
     assert ckpt.open_rows.tolist() == [2, 3, 4]
-    # a crash: its writer is gone, so its last attempt started before this file was opened
-    assert opened - 0.5 < ckpt.deadline - 5.0 <= opened + 0.01
+    # every attempt writes its own "sent" event: the deadline is the last one's start plus
+    # its span (and the slack between an event and its attempt leaving)
+    assert opened - 0.5 < ckpt.deadline - 5.0 - SLACK <= opened + 0.01
+    assert ckpt.deadline_of(np.array([4])) < ckpt.deadline
+    assert ckpt.still_running(np.array([0, 1, 2, 5])).tolist() == [2]
     assert not ckpt.finished
     ckpt.finish(rows)
     ckpt.close()
@@ -224,6 +227,55 @@ def test_a_write_that_fails_leaves_nothing_behind(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "fsync", disk_full)
     with pytest.raises(OSError, match="No space"):
-        ckpt.sent(np.array([4, 5]), budget=30.0, span=5.0)
+        ckpt.sent(np.array([4, 5]), span=5.0)
     assert path.read_bytes() == before
     ckpt.close()
+
+
+def test_the_ids_a_load_assigns_are_kept_and_given_back(tmp_path):
+    path = tmp_path / "c.ckpt"
+    ckpt = Checkpoint.open(path, header())
+    ckpt.restore(RowOutcomes(6, with_event=False))
+    assert ckpt.ids is None
+    ckpt.assign(np.array([f"00P{i}" for i in range(6)], dtype=object))
+    ckpt.close()  # written before any request: a crash now still keeps them
+    again = Checkpoint.open(path, header())
+    again.restore(RowOutcomes(6, with_event=False))
+    assert again.ids is not None and again.ids.tolist() == [f"00P{i}" for i in range(6)]
+    again.close()
+
+
+def test_sync_journals_rows_settled_outside_an_answer_but_not_rows_still_in_flight(tmp_path):
+    path = tmp_path / "c.ckpt"
+    write_some(path)  # rows 0, 1 answered; 2, 3 sent, never answered
+    ckpt = Checkpoint.open(path, header())
+    rows = RowOutcomes(6, with_event=False)
+    ckpt.restore(rows)
+    assert ckpt.sync(rows) == 0  # nothing differs from the file
+    rows.set(np.array([2]), SUCCESS, "id2")  # proven by a lookup
+    assert ckpt.sync(rows) == 1  # row 3 is still UNKNOWN and maybe in flight: left so
+    assert ckpt.sync(rows) == 0
+    ckpt.finish(rows)
+    ckpt.close()
+    again = Checkpoint.open(path, header())
+    restored = RowOutcomes(6, with_event=False)
+    again.restore(restored)
+    assert again.finished
+    assert restored.status.tolist() == [SUCCESS, SUCCESS, SUCCESS, UNKNOWN, SKIPPED, SKIPPED]
+    assert restored.ids[2] == "id2"
+    again.close()
+
+
+def test_an_attempt_long_after_its_request_was_recorded_is_journaled(tmp_path, monkeypatch):
+    path = tmp_path / "c.ckpt"
+    ckpt = Checkpoint.open(path, header())
+    ckpt.restore(RowOutcomes(6, with_event=False))
+    at = ckpt.sent(np.array([0, 1]), span=5.0)
+    assert ckpt.attempt(np.array([0, 1]), 5.0, at) == at  # at once: nothing written
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 60)  # a retry a minute later
+    later = ckpt.attempt(np.array([0, 1]), 5.0, at)
+    assert later > at + 59
+    ckpt.close()
+    kinds = [json.loads(x)["k"] for x in path.read_bytes().splitlines()[1:]]
+    assert kinds == ["sent", "sent"]

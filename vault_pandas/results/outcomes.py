@@ -155,6 +155,28 @@ class RowOutcomes:
         """Forget the outcome of ``positions``: they are to be sent (again)."""
         self.set(positions, SKIPPED)
 
+    def copy(self) -> RowOutcomes:
+        """An independent copy of the outcome arrays."""
+        other = RowOutcomes(self.n, with_event=self.events is not None)
+        other.take(self, np.arange(self.n))
+        return other
+
+    def take(self, other: RowOutcomes, positions: np.ndarray) -> None:
+        """Copy the outcomes of ``positions`` from ``other`` (same rows)."""
+        for name in ("status", "ids", "errors", "types"):
+            getattr(self, name)[positions] = getattr(other, name)[positions]
+        if self.events is not None and other.events is not None:
+            self.events[positions] = other.events[positions]
+
+    def differs(self, other: RowOutcomes) -> np.ndarray:
+        """A boolean mask of rows whose status, id, error text or event differ in ``other``."""
+        mask = np.zeros(self.n, dtype=bool)
+        for name in ("status", "ids", "errors"):
+            mask |= _unequal(getattr(self, name), getattr(other, name))
+        if self.events is not None and other.events is not None:
+            mask |= _unequal(self.events, other.events)
+        return mask
+
     def has_type(self, wanted: frozenset[str]) -> np.ndarray:
         """A boolean mask of rows with at least one error type in ``wanted``."""
         return np.fromiter(
@@ -191,6 +213,11 @@ class RowOutcomes:
         for name, values in columns.items():
             out[name] = pd.array(values, dtype="string")
         return out
+
+
+def _unequal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise ``a != b`` for object arrays of text and None (None equals None)."""
+    return np.asarray(a != b, dtype=bool)
 
 
 def _add_type(old: Types | None, new: str) -> Types:

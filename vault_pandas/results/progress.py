@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from vault_pandas.results.outcomes import FAILURE, INVALID, SUCCESS, UNKNOWN, WARNING
@@ -54,6 +55,20 @@ class Progress:
             shown = {k: self.counts[k] for k in (SUCCESS, WARNING, FAILURE, INVALID, UNKNOWN)}
             self._bar.set_postfix({k: v for k, v in shown.items() if v}, refresh=False)
             self._bar.update(sum(batch.values()))
+
+    @contextmanager
+    def noting(self, text: str) -> Iterator[None]:
+        """Show ``text`` as the bar's description while the block runs (e.g. a wait)."""
+        bar = self._bar
+        if bar is None:
+            yield
+            return
+        desc = bar.desc
+        bar.set_description_str(f"{desc}: {text}")
+        try:
+            yield
+        finally:
+            bar.set_description_str(desc)
 
     def close(self) -> None:
         """Finish the bar."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -215,6 +215,7 @@ class VaultClient:
         idempotent: bool,
         extra_headers: Mapping[str, str] | None = None,
         cancel: threading.Event | None = None,
+        on_attempt: Callable[[int], None] | None = None,
     ) -> VaultResponse:
         """Send one API call with session renewal and retries; return Vault's answer.
 
@@ -223,6 +224,7 @@ class VaultClient:
         Request-level Vault failures are returned, not raised (see :meth:`call`). Once
         ``cancel`` is set no attempt starts (backoff sleeps end early): ``TransportError`` is
         raised, with ``sent`` true only if an earlier attempt's answer was lost.
+        ``on_attempt(n)`` hears attempt ``n`` just before it leaves (a load journals it).
         """
         url = f"{self.api_url}/{path.lstrip('/')}"
         if params:
@@ -235,6 +237,8 @@ class VaultClient:
             attempt += 1
             sent_at = self.limiter.acquire()
             headers = self._headers(session, content_type, extra_headers)
+            if on_attempt is not None:
+                on_attempt(attempt)
             try:
                 resp = self._exchange(method, url, body, headers, sent_at)
             except TLSError:

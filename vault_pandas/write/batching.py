@@ -86,6 +86,8 @@ class Batch:
     body: bytes | None = None  # the request body built from them
     ids: list[str] | None = None  # unique ids (action calls)
     expand: np.ndarray | None = None  # actions: for each position, its index into ids
+    origin: int | None = None  # raw clash split: the request whose rows this part sends again
+    looked_up: bool = False  # raw clash split: a further refusal is halved, not looked up
 
 
 def record_batches(

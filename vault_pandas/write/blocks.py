@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import functools
+import json
 import zoneinfo
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -180,6 +181,29 @@ _OFFSET = r"(?:[zZ]|[+-]\d{2}:?\d{2})$"
 ISO_DATETIME = (
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:[zZ]|[+-]\d{2}:?\d{2})?"
 )
+
+
+def plain_text(table: pa.Table) -> dict[str, np.ndarray]:
+    """Each column of a formatted table as the text it stands for (None for a blank).
+
+    Undoes the escaping for the body the table was made for (``ESCAPED_FOR``): CSV doubled
+    every backslash, JSON made each value a string literal.
+
+    Examples
+    --------
+    >>> plain_text(format_frame(pd.DataFrame({"s": ["a\\\\b", None]}), {}).table)["s"].tolist()
+    ['a\\b', None]
+    """
+    escaped = (table.schema.metadata or {}).get(ESCAPED_FOR, b"csv")
+    columns = {}
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        if escaped == b"csv":  # every backslash was doubled
+            values = pc.replace_substring(arr, "\\\\", "\\").to_numpy(zero_copy_only=False)
+        else:  # each value is a JSON string literal
+            values = [None if v is None else json.loads(v) for v in arr.to_pylist()]
+        columns[name] = np.array(values, dtype=object)
+    return columns
 
 
 def _typed_text(series: pd.Series, vault_type: VaultType | None) -> pd.Series:

@@ -3,9 +3,14 @@
 The file is JSON lines: a header (the load's identity, :mod:`vault_pandas.write.fingerprint`),
 then one event per line, each written whole and fsync'd (a failed write is cut off again):
 
-``sent``    a worker is about to send these rows (``at``: when; ``last``: the latest moment a
-            retry of that request could start; ``span``: how long one attempt can last)
-``unsent``  they never left after all (cancelled, connection refused, session refused)
+``ids``     the record ids a load assigns (``assign_ids=True``), every row's, written before
+            the first request: a resume sends the same ids, so a repeat is found by them
+``sent``    an attempt of a request for these rows is about to go out (``at``: when; ``last``:
+            the latest moment a further attempt could start without its own ``sent`` event;
+            ``span``: how long one attempt can last). Every retry of a request writes its own
+            ``sent`` event (:meth:`Checkpoint.attempt`), so ``last`` is ``at``.
+``unsent``  they never left after all (cancelled, connection refused, session refused), or
+            Vault refused their request as a whole without writing anything
 ``done``    Vault's answer for them (status, id, error text, error types, event)
 ``open``    the load was abandoned while their request was on the wire (``at`` = then)
 ``end``     the load finished: the file holds every row's outcome
@@ -13,9 +18,14 @@ then one event per line, each written whole and fsync'd (a failed write is cut o
 A row whose last event is ``sent`` or ``open`` may have reached Vault: it is read back as
 ``UNKNOWN`` with a deadline after which its request cannot be running any more (its ``last``
 start, or the moment this file was opened when that is earlier — its writer is gone then,
-the file is locked while a load uses it — plus its ``span``). A half-written last line (a
-crash) is cut off before anything is appended, and a file whose identity differs from the
-load's is refused with the part that differs.
+the file is locked while a load uses it — plus its ``span`` and :data:`SLACK`). A crash an
+hour ago costs a resume no wait. A half-written last line (a crash) is cut off before
+anything is appended, and a file whose identity differs from the load's is refused with the
+part that differs.
+
+Whatever settles a row outside an answer (a lookup that proves it, a repeat's settlement, a
+split of a raw batch) is journaled too: :meth:`Checkpoint.sync` writes every row whose outcome
+differs from what the file says, so a finished file gives back exactly the load's result.
 """
 
 from __future__ import annotations
@@ -44,6 +54,9 @@ log = logging.getLogger("vault_pandas")
 
 FORMAT_VERSION = 2
 _MAGIC = "vault_pandas_checkpoint"
+#: Seconds between a ``sent`` event and its attempt leaving (the event is written first; a
+#: retry that starts within this of its request's event writes none, see ``attempt``).
+SLACK = 2.0
 
 
 def _clean(values: np.ndarray) -> list[Any]:
@@ -71,6 +84,9 @@ class Checkpoint:
         self.finished = False  #: the file's last event is ``end``
         self.open_rows = np.zeros(0, dtype=np.int64)  #: rows possibly still in flight
         self.deadline = 0.0  #: wall time after which no request of theirs can be running
+        self.until = np.zeros(0)  #: per row: when its request cannot be running (NaN: none)
+        self.ids: np.ndarray | None = None  #: the ids an ``assign_ids`` load assigned
+        self._shown: RowOutcomes | None = None  # the outcomes a restore of the file gives
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], header: dict[str, Any]) -> Checkpoint:
@@ -119,18 +135,34 @@ class Checkpoint:
         until = np.full(rows.n, np.nan)
         for event in events:
             self.finished = event["k"] == "end"
-            if event["k"] != "end":
+            if event["k"] == "ids":
+                self.ids = np.asarray(event["i"], dtype=object)
+            elif event["k"] != "end":
                 self._apply(rows, event, until)
         self._lines = []
+        self.until = until
         self.open_rows = np.flatnonzero(~np.isnan(until))
         self.deadline = float(until[self.open_rows].max()) if len(self.open_rows) else 0.0
+        self._shown = rows.copy()
         return int(np.isin(rows.status, (SKIPPED, INVALID), invert=True).sum())
+
+    def still_running(self, positions: np.ndarray) -> np.ndarray:
+        """Those of ``positions`` whose request a stopped run left may still be running."""
+        if not len(self.until):
+            return positions[:0]
+        return positions[self.until[positions] > time.time()]  # NaN (none) compares False
+
+    def deadline_of(self, positions: np.ndarray) -> float:
+        """Wall time after which no request of the rows at ``positions`` can be running."""
+        until = self.until[positions] if len(self.until) else np.zeros(0)
+        until = until[~np.isnan(until)]
+        return float(until.max()) if len(until) else 0.0
 
     def _apply(self, rows: RowOutcomes, event: dict[str, Any], until: np.ndarray) -> None:
         pos = np.asarray(event["p"], dtype=np.int64)
         kind = event["k"]
         if kind in ("sent", "open"):
-            until[pos] = min(event["last"], self._opened) + event["span"]
+            until[pos] = min(event["last"], self._opened) + event["span"] + SLACK
             what = (
                 f"the load stopped waiting for this request at {_clock(event['at'])}"
                 if kind == "open"
@@ -176,20 +208,48 @@ class Checkpoint:
                 raise
             self._header_pending = False
 
-    def sent(self, positions: np.ndarray, budget: float, span: float) -> None:
-        """Rows whose request is about to go out; retries may start until ``budget`` s later."""
+    def assign(self, ids: np.ndarray) -> None:
+        """Record the ids an ``assign_ids`` load gives its rows, before anything is sent."""
+        self._write({"k": "ids", "i": _clean(ids)})
+        self.ids = np.asarray(ids, dtype=object)
+
+    def sent(self, positions: np.ndarray, span: float) -> float:
+        """Rows whose request is about to go out; return when (its ``at``).
+
+        One attempt lasts at most ``span`` s; a further attempt writes :meth:`attempt`.
+        """
         at = time.time()
-        self._write({"k": "sent", "p": positions.tolist(), "at": at, "last": at + budget,
-                     "span": span})  # fmt: skip
+        self._write({"k": "sent", "p": positions.tolist(), "at": at, "last": at, "span": span})
+        self._flying(positions, at + span + SLACK)
+        return at
+
+    def _flying(self, positions: np.ndarray, until: float) -> None:
+        """Note until when the rows' request may run (NaN: it is over); after a restore only."""
+        if len(self.until):
+            self.until[positions] = until
+
+    def attempt(self, positions: np.ndarray, span: float, since: float) -> float:
+        """An attempt of the request recorded at ``since`` is about to start; return its ``at``.
+
+        Within :data:`SLACK` of ``since`` nothing is written (a restore adds ``SLACK``);
+        otherwise a new ``sent`` event moves the rows' deadline to this attempt's.
+        """
+        if time.time() - since < SLACK / 2:
+            return since
+        return self.sent(positions, span)
 
     def unsent(self, positions: np.ndarray) -> None:
-        """Rows recorded as ``sent`` whose request never left after all."""
+        """Rows recorded as ``sent`` whose request never left (or wrote nothing) after all."""
         self._write({"k": "unsent", "p": positions.tolist()})
+        self._flying(positions, np.nan)
+        if self._shown is not None:
+            self._shown.reset(positions)
 
     def abandoned(self, positions: np.ndarray, span: float) -> None:
         """Rows whose request was on the wire when the load stopped waiting for it."""
         at = time.time()
         self._write({"k": "open", "p": positions.tolist(), "at": at, "last": at, "span": span})
+        self._flying(positions, at + span + SLACK)
 
     def answered(self, rows: RowOutcomes, positions: np.ndarray) -> None:
         """Rows whose outcome is now known (as stored in ``rows``)."""
@@ -204,12 +264,37 @@ class Checkpoint:
         if rows.events is not None:
             event["v"] = _clean(rows.events[positions])
         self._write(event)
+        self._flying(positions, np.nan)
+        if self._shown is not None:
+            self._shown.take(rows, positions)
+
+    def sync(self, rows: RowOutcomes) -> int:
+        """Journal every settled row whose outcome differs from what the file says; return how many.
+
+        Call it when no request of the load is in flight: rows settled by a lookup, by a
+        repeat's settlement or by local checks are then written like answers. Rows still
+        ``UNKNOWN`` whose request the file records as possibly in flight are left so: a
+        resume must keep waiting for them.
+        """
+        shown = self._shown
+        if shown is None:
+            return 0
+        differs = shown.differs(rows)
+        if len(self.until) == rows.n:
+            differs &= ~((rows.status == UNKNOWN) & ~np.isnan(self.until))
+        positions = np.flatnonzero(differs)
+        if len(positions):
+            self.answered(rows, positions)
+        return len(positions)
 
     def finish(self, rows: RowOutcomes) -> None:
-        """The load ended: record its INVALID rows too, then ``end``."""
-        invalid = np.flatnonzero(rows.status == INVALID)
-        if len(invalid):
-            self.answered(rows, invalid)
+        """The load ended: record every row not yet recorded as it is, then ``end``."""
+        if self._shown is None:  # never restored: the INVALID rows are the ones not journaled
+            invalid = np.flatnonzero(rows.status == INVALID)
+            if len(invalid):
+                self.answered(rows, invalid)
+        else:
+            self.sync(rows)
         self._write({"k": "end"})
 
     def close(self) -> None:

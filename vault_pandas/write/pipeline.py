@@ -52,7 +52,7 @@ from vault_pandas.write.recovery import (
     retryable_rows,
 )
 from vault_pandas.write.sending import Sender, Stopped
-from vault_pandas.write.stopping import wait_for_open_rows
+from vault_pandas.write.stopping import wait_for_open_rows, waiting_note
 
 log = logging.getLogger("vault_pandas")
 
@@ -165,13 +165,23 @@ class _Load:
             log.info("resuming from %s: %d rows known", path, self.stats.resumed)
         return np.isin(self.rows.status, (SUCCESS, WARNING, UNKNOWN))
 
-    def wait_for_open_rows(self, checkpoint: Checkpoint) -> None:
-        """Rows a stopped run left in flight are looked up or sent again once over."""
-        op, reconcile, plan = self.options.operation, self.options.reconcile, self.plan
-        assert plan is not None
-        if op in IDEMPOTENT or (op == "create" and reconcile is not False
-                                and choose_key(plan.unique_columns, reconcile)):  # fmt: skip
-            wait_for_open_rows(len(checkpoint.open_rows), checkpoint.deadline)
+    def assign_ids(self) -> None:
+        """``assign_ids=True``: give rows without an id one, the same ones on every resume.
+
+        The ids are part of what the load sends: with a checkpoint they are journaled before
+        the first request, and a resume (or the finished file) reuses them, so a lost answer
+        is proven by looking those ids up and a row is never created twice under two ids.
+        """
+        checkpoint = self.checkpoint
+        if checkpoint is not None and checkpoint.ids is not None:
+            if len(checkpoint.ids) != len(self.data):
+                raise ConfigurationError(f"checkpoint {checkpoint.path}: its ids do not fit")
+            self.data = self.data.assign(id=checkpoint.ids)
+            return
+        spec = object_spec(self.client, self.options.object_name)
+        self.data = with_ids(self.data, spec.prefix, spec.name)
+        if checkpoint is not None:
+            checkpoint.assign(self.data["id"].to_numpy(dtype=object))
 
     def run(self) -> pd.DataFrame:
         try:
@@ -184,12 +194,12 @@ class _Load:
         settled = np.zeros(len(self.data), dtype=bool)
         if self.options.checkpoint is not None and not self.options.dry_run:
             settled = self.open_checkpoint(self.options.checkpoint)
-            if self.checkpoint is not None and self.checkpoint.finished:
+        if self.options.assign_ids:  # rows without an id get one (journaled before sending)
+            self.assign_ids()
+        if self.checkpoint is not None:
+            if self.checkpoint.finished:
                 return self.result()  # that load ended: its result, nothing sent again
             self.rows.reset(np.flatnonzero(~settled))
-        if self.options.assign_ids:  # rows without an id get one made here
-            spec = object_spec(self.client, self.options.object_name)
-            self.data = with_ids(self.data, spec.prefix, spec.name)
         self.plan = prepare(self.data, self.options, self.client)
         if self.plan.left_out:
             self.stats.left_out = list(self.plan.left_out)
@@ -213,8 +223,7 @@ class _Load:
         sender = Sender(self.client, self.options, self.rows, progress, self.checkpoint)
         try:
             if settled.any() and self.checkpoint is not None:
-                self.wait_for_open_rows(self.checkpoint)
-                self.recover(sender, pass_number=0)
+                self.recover(sender, pass_number=0)  # rows a stopped run left open
             sender.run(self.batches(first))
             for number in range(1, MAX_PASSES + 1):
                 if not self.recover(sender, number):
@@ -222,37 +231,36 @@ class _Load:
         finally:
             progress.update({INVALID: int((self.rows.status == INVALID).sum())})
             progress.close()
-            self.stats.requests = sender.requests + sender.split_requests
+            self.stats.requests = sender.requests
         if self.checkpoint is not None:
             self.checkpoint.finish(self.rows)
         return self.result()
 
     def recover(self, sender: Sender, pass_number: int) -> bool:
-        """One more pass: rows that failed retryably, and rows whose outcome was lost."""
-        rows, op = self.rows, self.options.operation
+        """One more pass: rows that failed retryably, and rows whose outcome was lost.
+
+        Pass 0 is a resume's: rows a stopped run left ``UNKNOWN`` are looked up first, and
+        only those not found whose request may still be running are waited for (until their
+        last attempt's start plus the timeouts), then looked up again. Whatever a lookup
+        settles is journaled before anything is sent again.
+        """
+        rows, op, checkpoint = self.rows, self.options.operation, self.checkpoint
         again = retryable_rows(rows)
         unknown = np.flatnonzero(rows.status == UNKNOWN)
+        resumed = pass_number == 0 and checkpoint is not None
         if len(unknown) and op == "create" and self.options.reconcile is not False:
-            assert self.plan is not None
-            # a create carrying its own ids (migration mode) is looked up by them: a record with
-            # a row's id and values is that row's, whenever it was made
-            own_ids = self.options.migration_mode and "id" in self.plan.send_columns
-            key = "id" if own_ids else choose_key(self.plan.unique_columns, self.options.reconcile)
-            how = Formatting(
-                self.plan.types, self.plan.multi_value, self.options.assume_timezone,
-                self.options.body_format,
-            )  # fmt: skip
-            sent = self.data[[c for c in self.plan.send_columns if c != "state_label"]]
-            # pass 0 looks up rows a resumed run sent; later passes rows this load sent
-            since = time.time() - (time.monotonic() - self.stats.started) if pass_number else None
-            since = None if own_ids else since
-            found, missing = reconcile_unknown(
-                self.client, self.options.object_name, sent, rows, unknown, key, how, since
-            )
-            self.stats.reconciled += found + len(missing)  # settled by the lookup
+            missing = self.look_up(unknown, pass_number)
+            if resumed and len(late := checkpoint.still_running(missing)):  # type: ignore[union-attr]
+                self.wait_for(late, sender.progress)
+                missing = np.union1d(np.setdiff1d(missing, late), self.look_up(late, 0))
+            self.stats.reconciled += len(missing)  # proven absent: sent again
             again = np.union1d(again, missing)
         elif len(unknown) and op in IDEMPOTENT:
+            if resumed and len(late := checkpoint.still_running(unknown)):  # type: ignore[union-attr]
+                self.wait_for(late, sender.progress)
             again = np.union1d(again, unknown)
+        if checkpoint is not None:
+            checkpoint.sync(rows)  # what the lookups proved, before anything is sent again
         if not len(again):
             return False
         if pass_number:
@@ -261,6 +269,33 @@ class _Load:
         rows.reset(again)
         sender.run(self.batches(again))
         return True
+
+    def look_up(self, unknown: np.ndarray, pass_number: int) -> np.ndarray:
+        """A create's UNKNOWN rows looked up by their key; return the positions proven absent."""
+        plan, options = self.plan, self.options
+        assert plan is not None
+        # a create carrying its own ids (migration mode) is looked up by them: a record with
+        # a row's id and values is that row's, whenever it was made
+        own_ids = options.migration_mode and "id" in plan.send_columns
+        key = "id" if own_ids else choose_key(plan.unique_columns, options.reconcile)
+        how = Formatting(plan.types, plan.multi_value, options.assume_timezone,
+                         options.body_format)  # fmt: skip
+        sent = self.data[[c for c in plan.send_columns if c != "state_label"]]
+        # pass 0 looks up rows a resumed run sent; later passes rows this load sent
+        since = time.time() - (time.monotonic() - self.stats.started) if pass_number else None
+        since = None if own_ids else since
+        found, missing = reconcile_unknown(
+            self.client, options.object_name, sent, self.rows, unknown, key, how, since
+        )
+        self.stats.reconciled += found  # proven written
+        return missing
+
+    def wait_for(self, positions: np.ndarray, progress: Progress) -> None:
+        """Wait until no request of the rows at ``positions`` can be running any more."""
+        assert self.checkpoint is not None
+        deadline = self.checkpoint.deadline_of(positions)
+        with progress.noting(waiting_note(len(positions), deadline)):
+            wait_for_open_rows(len(positions), deadline)
 
 
 def write(frame: pd.DataFrame, options: WriteOptions, client: VaultClient) -> pd.DataFrame:

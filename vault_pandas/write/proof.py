@@ -16,15 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from vault_pandas.results.outcomes import (
     FAILURE,
@@ -35,7 +32,7 @@ from vault_pandas.results.outcomes import (
     WARNING,
     note,
 )
-from vault_pandas.write.blocks import format_frame
+from vault_pandas.write.blocks import format_frame, plain_text
 
 if TYPE_CHECKING:
     from vault_pandas.results.outcomes import RowOutcomes
@@ -71,14 +68,7 @@ def sent_text(frame: pd.DataFrame, how: Formatting) -> tuple[pd.DataFrame, np.nd
         frame, how.types, multi_value=how.multi_value,
         assume_timezone=how.assume_timezone, body_format=how.body_format,
     )  # fmt: skip
-    columns = {}
-    for name, column in zip(block.table.column_names, block.table.columns, strict=True):
-        arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-        if how.body_format == "csv":  # every backslash was doubled
-            values = pc.replace_substring(arr, "\\\\", "\\").to_numpy(zero_copy_only=False)
-        else:  # each value is a JSON string literal
-            values = [None if v is None else json.loads(v) for v in arr.to_pylist()]
-        columns[name] = np.array(values, dtype=object)
+    columns = plain_text(block.table)
     return pd.DataFrame(columns, index=frame.index, dtype=object), block.invalid
 
 

@@ -8,14 +8,13 @@ client retries ``RACE_CONDITION`` / ``OPERATION_IN_PROGRESS`` itself) from its c
 
 from __future__ import annotations
 
+import collections
 import logging
 import math
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
 
 import numpy as np
 
@@ -23,22 +22,17 @@ from vault_pandas import config
 from vault_pandas.config import ADAPTIVE_CAP, MAX_RECORDS
 from vault_pandas.errors import AuthenticationError, TransportError
 from vault_pandas.results.outcomes import (
+    FAILURE,
     LOST,
-    SUCCESS,
     UNKNOWN,
-    WARNING,
     Outcomes,
-    action_outcomes,
-    record_outcomes,
     types_array,
 )
 from vault_pandas.results.progress import Progress
 from vault_pandas.write.batching import Batch
-from vault_pandas.write.bodies import csv_body, json_body
 from vault_pandas.write.concurrency import STRAIN, AdaptiveConcurrency
-from vault_pandas.write.isolation import isolate_clashes, should_isolate
-from vault_pandas.write.options import IDEMPOTENT
-from vault_pandas.write.repeats import settle_repeat
+from vault_pandas.write.isolation import CLASH_TYPE, Isolation
+from vault_pandas.write.request import send_batch
 from vault_pandas.write.stopping import NotSent, StopSignal
 
 if TYPE_CHECKING:
@@ -49,86 +43,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("vault_pandas")
 
-METHODS = {"create": "POST", "upsert": "POST", "update": "PUT", "delete": "DELETE"}
-CONTENT_TYPES = {"csv": "text/csv", "json": "application/json"}
-
 
 class Stopped(Exception):
     """The load cannot go on (no connection, session cannot be renewed); cause chained."""
-
-
-def send_batch(
-    client: VaultClient, options: WriteOptions, batch: Batch, cancel: threading.Event | None = None
-) -> Outcomes:
-    """Build one body, send it, and read the per-row answer (runs in a worker thread).
-
-    Once ``cancel`` is set, no attempt of the request starts (see ``VaultClient.send``).
-    """
-    if batch.ids is not None:
-        n = len(batch.ids)
-        resp = client.send(
-            "POST",
-            f"vobjects/{options.object_name}/actions/{options.action_name}",
-            body=urlencode({"ids": ",".join(batch.ids), **(options.params or {})}).encode(),
-            content_type="application/x-www-form-urlencoded",
-            idempotent=False,
-            cancel=cancel,
-        )
-    else:
-        assert batch.table is not None
-        n = batch.table.num_rows
-        body = batch.body
-        if body is None:
-            body = csv_body(batch.table) if options.body_format == "csv" else json_body(batch.table)
-        first_sent = time.time()  # Vault's stamps of what this request writes are not older
-        resp = client.send(
-            METHODS[options.operation],
-            f"vobjects/{options.object_name}",
-            body=body,
-            content_type=CONTENT_TYPES[options.body_format],
-            params=_id_param(options),
-            idempotent=options.operation in IDEMPOTENT or carries_ids(options, batch),
-            extra_headers=_migration_headers(options),
-            cancel=cancel,
-        )
-    if resp.response_status not in (SUCCESS, WARNING):
-        return Outcomes.request_failed(
-            n, batch.ids, resp.errors, resp.response_status, resp.execution_id
-        )
-    if batch.ids is not None:
-        return action_outcomes(resp.payload, batch.ids)
-    outcomes = record_outcomes(resp.payload, n)
-    if resp.repeated:  # answered for a repeat of a lost request: check what it claims
-        settle_repeat(client, options, batch, outcomes, first_sent)
-    return outcomes
-
-
-def carries_ids(options: WriteOptions, batch: Batch) -> bool:
-    """A migration-mode create whose every row gives its record ``id``: safe to repeat.
-
-    A repeat cannot make a second record (the id is taken), so the client sends it again when
-    an answer is lost, as for an upsert; ``write/repeats.py`` settles the repeat's answer.
-    """
-    table = batch.table
-    if options.operation != "create" or not options.migration_mode or table is None:
-        return False
-    return "id" in table.column_names and table.column("id").null_count == 0
-
-
-def _id_param(options: WriteOptions) -> dict[str, str] | None:
-    """``?idParam=`` for an upsert, and for an update or delete matched on a unique field."""
-    if options.operation in ("upsert", "update", "delete") and options.id_param is not None:
-        return {"idParam": options.id_param}
-    return None
-
-
-def _migration_headers(options: WriteOptions) -> dict[str, str] | None:
-    if not options.migration_mode:
-        return None
-    headers = {"X-VaultAPI-MigrationMode": "true"}
-    if options.no_triggers:
-        headers["X-VaultAPI-NoTriggers"] = "true"
-    return headers
 
 
 class Sender:
@@ -161,8 +78,8 @@ class Sender:
         self._retries = 0  # the client's retries counted so far, each a sign of strain
         self._submitted = 0  # rows submitted in this run
         self.requests = 0
-        self.split_requests = 0  # raw objects: extra requests that isolated clashing rows
-        self._split_lock = threading.Lock()
+        self._splits: collections.deque[Batch] = collections.deque()  # parts to send again
+        self.isolation = Isolation(client, options)  # raw objects: clashes set apart
 
     def run(self, batches: Iterator[Batch]) -> None:
         """Send every batch, or stop: then no request of the load runs or starts.
@@ -178,9 +95,10 @@ class Sender:
         inflight: dict[Future, Batch] = {}
         unsubscribe = self._listen()
         self._submitted = 0
+        source = iter(batches)
         with self.stop.installed(), self.stop.deferred():
             try:
-                for batch in batches:
+                while (batch := self._next(source, inflight)) is not None:
                     self._make_room(inflight)
                     self.stop.check()
                     self.rows.in_flight(batch.positions)
@@ -188,8 +106,6 @@ class Sender:
                     self.requests += 1
                     self._submitted += len(batch.positions)
                     self.peak_in_flight = max(self.peak_in_flight, min(len(inflight), self.workers))
-                while inflight:
-                    self._raise(self._collect(self._wait(inflight), inflight))
                 self.stop.check()
             except BaseException:
                 self.stop.cancel.set()
@@ -204,6 +120,22 @@ class Sender:
             finally:
                 pool.shutdown(wait=False, cancel_futures=True)
                 unsubscribe()
+
+    def _next(self, source: Iterator[Batch], inflight: dict[Future, Batch]) -> Batch | None:
+        """The next request: a split's part first, then the next batch; None when all are done.
+
+        Once the batches run out, answers are collected until none is in flight; a refused
+        raw request's parts (queued while collecting) are sent before the load ends.
+        """
+        while True:
+            if self._splits:
+                return self._splits.popleft()
+            batch = next(source, None)
+            if batch is not None:
+                return batch
+            if not inflight:
+                return None
+            self._raise(self._collect(self._wait(inflight), inflight))
 
     # -- how many in flight ----------------------------------------------------------------
     def _listen(self):  # noqa: ANN202 - the unsubscribe callable
@@ -248,35 +180,19 @@ class Sender:
         """In a worker: record the request in the checkpoint, then send it."""
         if self.stop.cancel.is_set():
             raise NotSent("the load is stopping")
-        if self.checkpoint is not None:
+        checkpoint, on_attempt = self.checkpoint, None
+        if checkpoint is not None:
+            span = self._span()
             try:
-                self.checkpoint.sent(batch.positions, self.client.retry.budget, self._span())
+                at = checkpoint.sent(batch.positions, span)
             except Exception as exc:
                 raise NotSent(f"the checkpoint could not be written: {exc}") from exc
-        outcomes = send_batch(self.client, self.options, batch, self.stop.cancel)
-        if outcomes.whole_request and self.options.operation == "create":
-            outcomes = self._isolate(batch, outcomes)
-        return outcomes
 
-    def _isolate(self, batch: Batch, outcomes: Outcomes) -> Outcomes:
-        """A raw object's create refused as a whole by a clash: send it again in halves.
+            def on_attempt(number: int) -> None:  # each attempt's start is journaled first
+                nonlocal at
+                at = checkpoint.attempt(batch.positions, span, at)
 
-        Safe only because the refusal wrote nothing (see ``write/isolation.py``).
-        """
-        from vault_pandas.schema.metadata import parse_object_metadata
-
-        spec = parse_object_metadata(self.client.object_metadata(self.options.object_name))
-        if not should_isolate(self.options.operation, spec.data_store, batch, outcomes):
-            return outcomes
-        body = csv_body if self.options.body_format == "csv" else json_body
-
-        def send(part: Batch) -> Outcomes:
-            return send_batch(self.client, self.options, part, self.stop.cancel)
-
-        outcomes, extra = isolate_clashes(batch, outcomes, send, body)
-        with self._split_lock:
-            self.split_requests += extra
-        return outcomes
+        return send_batch(self.client, self.options, batch, self.stop.cancel, on_attempt)
 
     def _span(self) -> float:
         """Seconds one attempt of a request can last: connecting, then the read timeout."""
@@ -369,8 +285,34 @@ class Sender:
                 continue
             del inflight[fut]
             self._strain(outcomes)
-            self._done(positions, self._store(batch, outcomes))
+            if not self._split(batch, outcomes):
+                self._done(positions, self._store(batch, outcomes))
         return error
+
+    # -- raw objects: a create refused as a whole by a uniqueness clash --------------------
+    def _split(self, batch: Batch, outcomes: Outcomes) -> bool:
+        """Set a refused raw create's clashing rows apart and queue the rest; False: keep it.
+
+        Runs in the main thread (lookups included). The refusal wrote nothing: the rows sent
+        again are recorded ``unsent`` first, then each part is an ordinary request,
+        journaled when it goes out. While the load stops, nothing is queued: the rows keep
+        Vault's answer. See ``write/isolation.py``.
+        """
+        if self.stop.cancel.is_set():
+            return False
+        try:
+            split = self.isolation.plan(batch, outcomes)
+        except Exception:  # noqa: BLE001 - a lookup failed: the rows keep Vault's refusal
+            log.warning("raw clash isolation failed; the rows keep Vault's answer", exc_info=True)
+            return False
+        if split is None:
+            return False
+        self._unsent(split.again, counted=False)
+        if len(split.clashing):
+            self.rows.set(split.clashing, FAILURE, None, split.messages, (CLASH_TYPE,))
+            self._done(split.clashing, [FAILURE] * len(split.clashing))
+        self._splits.extend(split.parts)
+        return True
 
     def _strain(self, outcomes: Outcomes) -> None:
         """Rows Vault refused as busy (after the client's retries) tell the controller too."""
@@ -382,10 +324,13 @@ class Sender:
                 self.control.strained(min(found))
                 return
 
-    def _unsent(self, positions: np.ndarray, record: bool = True) -> None:
-        """Rows whose request never left: SKIPPED, and so in the checkpoint."""
+    def _unsent(self, positions: np.ndarray, record: bool = True, counted: bool = True) -> None:
+        """Rows whose request never left (or wrote nothing): SKIPPED, and so in the checkpoint.
+
+        ``counted``: their request was counted in :attr:`requests` and is taken off again.
+        """
         self.rows.reset(positions)
-        self.requests -= 1
+        self.requests -= counted
         if record and self.checkpoint is not None:
             try:
                 self.checkpoint.unsent(positions)

@@ -79,12 +79,25 @@ class StopSignal:
             raise KeyboardInterrupt
 
 
+def waiting_note(count: int, deadline: float) -> str:
+    """What a resume waits for, for its progress bar.
+
+    Examples
+    --------
+    >>> waiting_note(500, 0.0).startswith("waiting until")
+    True
+    """
+    until = time.strftime("%H:%M:%S", time.localtime(deadline))
+    return f"waiting until {until} for {count} rows in flight when the last run stopped"
+
+
 def wait_for_open_rows(count: int, deadline: float) -> None:
     """Sleep until ``deadline``: the requests of ``count`` rows may be running until then.
 
-    A resumed load calls this before it looks those rows up or sends them again: a lookup
-    made while their request is still being processed would find nothing, and sending them
-    again would write them twice. Ctrl-C interrupts the wait (nothing is in flight).
+    A resumed load calls this for rows a first lookup did not find, before it looks them up
+    again or sends them again: a lookup made while their request is still being processed
+    would find nothing, and sending them again would write them twice. Ctrl-C interrupts
+    the wait (nothing is in flight).
 
     Parameters
     ----------
@@ -99,8 +112,8 @@ def wait_for_open_rows(count: int, deadline: float) -> None:
         return
     until = time.strftime("%H:%M:%S", time.localtime(deadline))
     log.warning(
-        "%d rows were in flight when the last run stopped: waiting %.1f s (until %s) for "
-        "their requests to be over before they are looked up or sent again",
+        "%d rows were in flight when the last run stopped and are not found: waiting %.1f s "
+        "(until %s) for their requests to be over before they are looked up or sent again",
         count, left, until,
     )  # fmt: skip
     while (left := deadline - time.time()) > 0:
