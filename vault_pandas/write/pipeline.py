@@ -42,17 +42,13 @@ from vault_pandas.write.blocks import format_frame
 from vault_pandas.write.bodies import csv_body, json_body
 from vault_pandas.write.checkpoint import Checkpoint
 from vault_pandas.write.fingerprint import describe
-from vault_pandas.write.options import IDEMPOTENT, Operation, WriteOptions
+from vault_pandas.write.options import Operation, WriteOptions
+from vault_pandas.write.passes import recover
 from vault_pandas.write.plan import LoadPlan, object_spec, prepare
 from vault_pandas.write.recovery import (
-    Formatting,
     check_key,
-    choose_key,
-    reconcile_unknown,
-    retryable_rows,
 )
 from vault_pandas.write.sending import Sender, Stopped
-from vault_pandas.write.stopping import wait_for_open_rows, waiting_note
 
 log = logging.getLogger("vault_pandas")
 
@@ -223,10 +219,10 @@ class _Load:
         sender = Sender(self.client, self.options, self.rows, progress, self.checkpoint)
         try:
             if settled.any() and self.checkpoint is not None:
-                self.recover(sender, pass_number=0)  # rows a stopped run left open
+                recover(self, sender, pass_number=0)  # rows a stopped run left open
             sender.run(self.batches(first))
             for number in range(1, MAX_PASSES + 1):
-                if not self.recover(sender, number):
+                if not recover(self, sender, number):
                     break
         finally:
             progress.update({INVALID: int((self.rows.status == INVALID).sum())})
@@ -235,67 +231,6 @@ class _Load:
         if self.checkpoint is not None:
             self.checkpoint.finish(self.rows)
         return self.result()
-
-    def recover(self, sender: Sender, pass_number: int) -> bool:
-        """One more pass: rows that failed retryably, and rows whose outcome was lost.
-
-        Pass 0 is a resume's: rows a stopped run left ``UNKNOWN`` are looked up first, and
-        only those not found whose request may still be running are waited for (until their
-        last attempt's start plus the timeouts), then looked up again. Whatever a lookup
-        settles is journaled before anything is sent again.
-        """
-        rows, op, checkpoint = self.rows, self.options.operation, self.checkpoint
-        again = retryable_rows(rows)
-        unknown = np.flatnonzero(rows.status == UNKNOWN)
-        resumed = pass_number == 0 and checkpoint is not None
-        if len(unknown) and op == "create" and self.options.reconcile is not False:
-            missing = self.look_up(unknown, pass_number)
-            if resumed and len(late := checkpoint.still_running(missing)):  # type: ignore[union-attr]
-                self.wait_for(late, sender.progress)
-                missing = np.union1d(np.setdiff1d(missing, late), self.look_up(late, 0))
-            self.stats.reconciled += len(missing)  # proven absent: sent again
-            again = np.union1d(again, missing)
-        elif len(unknown) and op in IDEMPOTENT:
-            if resumed and len(late := checkpoint.still_running(unknown)):  # type: ignore[union-attr]
-                self.wait_for(late, sender.progress)
-            again = np.union1d(again, unknown)
-        if checkpoint is not None:
-            checkpoint.sync(rows)  # what the lookups proved, before anything is sent again
-        if not len(again):
-            return False
-        if pass_number:
-            time.sleep(self.client.retry.delay(pass_number))
-        log.info("pass %d: sending %d rows again", pass_number + 1, len(again))
-        rows.reset(again)
-        sender.run(self.batches(again))
-        return True
-
-    def look_up(self, unknown: np.ndarray, pass_number: int) -> np.ndarray:
-        """A create's UNKNOWN rows looked up by their key; return the positions proven absent."""
-        plan, options = self.plan, self.options
-        assert plan is not None
-        # a create carrying its own ids (migration mode) is looked up by them: a record with
-        # a row's id and values is that row's, whenever it was made
-        own_ids = options.migration_mode and "id" in plan.send_columns
-        key = "id" if own_ids else choose_key(plan.unique_columns, options.reconcile)
-        how = Formatting(plan.types, plan.multi_value, options.assume_timezone,
-                         options.body_format)  # fmt: skip
-        sent = self.data[[c for c in plan.send_columns if c != "state_label"]]
-        # pass 0 looks up rows a resumed run sent; later passes rows this load sent
-        since = time.time() - (time.monotonic() - self.stats.started) if pass_number else None
-        since = None if own_ids else since
-        found, missing = reconcile_unknown(
-            self.client, options.object_name, sent, self.rows, unknown, key, how, since
-        )
-        self.stats.reconciled += found  # proven written
-        return missing
-
-    def wait_for(self, positions: np.ndarray, progress: Progress) -> None:
-        """Wait until no request of the rows at ``positions`` can be running any more."""
-        assert self.checkpoint is not None
-        deadline = self.checkpoint.deadline_of(positions)
-        with progress.noting(waiting_note(len(positions), deadline)):
-            wait_for_open_rows(len(positions), deadline)
 
 
 def write(frame: pd.DataFrame, options: WriteOptions, client: VaultClient) -> pd.DataFrame:
