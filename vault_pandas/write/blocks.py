@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vault_pandas.errors import ConfigurationError
+from vault_pandas.schema.date_choice_rules import parse_instants
 from vault_pandas.schema.surrogates import surrogate_rows
 from vault_pandas.write.bodies import ESCAPED_FOR, csv_escaped, json_strings, row_nbytes
 from vault_pandas.write.datetimes import (
@@ -192,7 +193,7 @@ def plain_text(table: pa.Table) -> dict[str, np.ndarray]:
     Examples
     --------
     >>> plain_text(format_frame(pd.DataFrame({"s": ["a\\\\b", None]}), {}).table)["s"].tolist()
-    ['a\\b', None]
+    ['a\\\\b', None]
     """
     escaped = (table.schema.metadata or {}).get(ESCAPED_FOR, b"csv")
     columns = {}
@@ -236,7 +237,7 @@ def _typed_text(series: pd.Series, vault_type: VaultType | None) -> pd.Series:
     aware = text.str.contains(_OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)
     for mask, utc in ((iso & aware, True), (iso & ~aware, False)):
         if mask.any():
-            parsed = pd.to_datetime(text[mask], utc=utc, format="ISO8601", errors="coerce")
+            parsed = parse_instants(text[mask], utc=utc, format="ISO8601")  # years 1-9999
             ok = parsed.notna().to_numpy()
             values[where[np.flatnonzero(mask)[ok]]] = np.array(list(parsed[ok]), dtype=object)
     return pd.Series(values, index=series.index, dtype=object)
