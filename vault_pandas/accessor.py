@@ -133,9 +133,10 @@ class VaultAccessor:
         """Create or update records matched on the unique field ``id_param``.
 
         Takes the parameters of :meth:`create`, plus ``id_param`` (a field with
-        ``unique: true``, e.g. ``"external_id__v"``) and ``nulls``. Adds ``vault_event``:
-        ``created`` or ``updated``. Rows whose key is missing or duplicated in the frame are
-        ``INVALID`` (Vault would fail the whole request).
+        ``unique: true``, e.g. ``"external_id__v"``, or ``"id"``, always unique: by ``id`` an
+        upsert only updates, and an id no record has is a ``FAILURE``) and ``nulls``. Adds
+        ``vault_event``: ``created`` or ``updated``. Rows whose key is missing or duplicated
+        in the frame are ``INVALID`` (Vault would fail the whole request).
 
         Parameters
         ----------

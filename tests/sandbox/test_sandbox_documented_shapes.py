@@ -63,6 +63,35 @@ def test_object_and_field_metadata(api):
         assert missing_keys(golden("field_metadata_name__v.json"), name) == []
 
 
+def test_the_id_field_is_exactly_the_documented_one(api):
+    documented = golden("object_metadata_product__v.json")["object"]["fields"][0]
+    assert documented["name"] == "id" and "unique" not in documented
+    for obj in ("product__v", "site__c", "bicycle__c", "event_log__c", "object_type__v"):
+        fields = {f["name"]: f for f in api.get(f"/metadata/vobjects/{obj}")["object"]["fields"]}
+        assert list(fields["id"]) == list(documented), obj  # the same keys, in the same order
+        assert {k: fields["id"][k] for k in ("type", "editable", "required", "no_copy")} == {
+            k: documented[k] for k in ("type", "editable", "required", "no_copy")
+        }
+        one = api.get(f"/metadata/vobjects/{obj}/fields/id")["field"]
+        assert list(one) == list(documented), obj
+
+
+def test_upsert_by_id_fails_an_unknown_id_as_documented(api, vault, product_id):
+    documented = golden("upsert_records.json")
+    body = api.csv(
+        "product__v", f"id,pack_size__c\n{product_id},3\n00P000000000C02,4\n", idParam="id"
+    )
+    same_row_shapes(documented, body)
+    ok, unknown = body["data"]
+    assert ok["data"]["event"] == "updated__sys" and ok["data"]["id_param_value"] == product_id
+    assert unknown == {
+        "responseStatus": "FAILURE",
+        "data": {"id_param_value": "00P000000000C02"},
+        "errors": documented["data"][2]["errors"],  # INVALID_DATA "Invalid id"
+    }
+    assert [r["id"] for r in vault.records("product__v")] == [product_id]  # never creates
+
+
 def test_object_type_configuration(api):
     body = api.get("/configuration/Objecttype.bicycle__c.road_bike__c")
     documented = golden("object_type_configuration.json")

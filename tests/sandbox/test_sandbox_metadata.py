@@ -11,7 +11,8 @@ def test_product_metadata_has_the_documented_fields(api):
     fields = {f["name"]: f for f in obj["fields"]}
     assert set(fields) >= {"id", "name__v", "external_id__v", "state__v", "modified_date__v"}
     for entry in fields.values():
-        assert {"name", "label", "type", "required", "editable", "unique"} <= set(entry)
+        assert {"name", "label", "type", "required", "editable"} <= set(entry)
+        assert "unique" in entry or entry["name"] == "id"  # id: the documented shape, no key
     assert fields["name__v"]["system_managed_name"] is False
     assert fields["name__v"]["max_length"] == 128
     assert fields["external_id__v"]["unique"] is True

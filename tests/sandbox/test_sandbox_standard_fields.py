@@ -44,7 +44,8 @@ def test_every_object_has_the_standard_fields(api, obj):
     assert status["editable"] is True and status["multi_value"] is False
     assert fields["global_id__sys"]["source"] == fields["link__sys"]["source"] == "system"
     for entry in fields.values():
-        assert {"name", "label", "type", "required", "editable", "unique", "source"} <= set(entry)
+        assert {"name", "label", "type", "required", "editable", "source"} <= set(entry)
+        assert "unique" in entry or entry["name"] == "id"  # id: the documented shape, no key
         assert "lookup_relationship_name" in entry and "lookup_source_field" in entry
 
 

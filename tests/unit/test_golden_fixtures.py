@@ -45,6 +45,7 @@ from vault_pandas.transport.auth import OAuthLogin, SessionAuth
 from vault_pandas.transport.client import RetryPolicy, VaultClient
 from vault_pandas.transport.discovery import auth_type, sso_hint
 from vault_pandas.transport.responses import VaultResponse
+from vault_pandas.write.recovery import check_key
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden"
 VERSION = "v25.2"  # the version of the reference the fixtures come from
@@ -192,11 +193,19 @@ def test_object_metadata_id_field() -> None:
     assert (field.name, field.type, field.label) == (raw["name"], raw["type"], raw["label"])
     assert field.required is raw["required"] is False
     assert field.editable is raw["editable"] is False
-    assert "unique" not in raw and field.unique is False
+    assert "unique" not in raw and field.unique is True  # the record id is always unique
     assert "max_length" not in raw and field.max_length is None
     assert raw["lookup_relationship_name"] is None and field.computed is None  # not a lookup
     assert field.writable is False
     assert field.relationship_name is None and field.target_object is None
+
+
+@pytest.mark.parametrize("operation", ["upsert", "update", "delete"])
+def test_object_metadata_id_is_a_key_without_a_unique_key(operation: str) -> None:
+    # Veeva's own upsert example sends ?idParam=id; its metadata for id has no "unique"
+    spec = parse_object_metadata(golden("object_metadata_product__v.json"))
+    assert check_columns(spec, ["id"], operation=operation, id_param="id") == {}
+    check_key(spec, "id", ["id"])  # a reconcile key: no ConfigurationError
 
 
 def test_object_metadata_relationships_array_names_the_reference_field() -> None:

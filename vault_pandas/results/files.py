@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from vault_pandas.errors import ConfigurationError
+from vault_pandas.results.csv_text import csv_ready
 
 __all__ = ["WRITERS", "ResultFile", "check_output", "write_frame"]
 
@@ -46,7 +47,9 @@ def check_output(path: Path) -> Path:
 def write_frame(frame: pd.DataFrame, path: Path) -> None:
     """Write ``frame`` by the suffix of ``path`` atomically: a temporary file, then a rename.
 
-    The index is written only when it is not the default ``RangeIndex``.
+    The index is written only when it is not the default ``RangeIndex``. A CSV file holds
+    Vault's text forms where pandas' would not read back (``csv_text.csv_ready``): lists of
+    picklist names as ``a__c,b__c``, booleans as ``true``/``false``, ...
     """
     index = not (isinstance(frame.index, pd.RangeIndex) and frame.index.name is None)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -55,7 +58,7 @@ def write_frame(frame: pd.DataFrame, path: Path) -> None:
         if WRITERS[path.suffix.lower()] == "parquet":
             frame.to_parquet(tmp, index=index)
         else:
-            frame.to_csv(tmp, index=index)
+            csv_ready(frame).to_csv(tmp, index=index)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual mode
@@ -69,8 +72,8 @@ def write_frame(frame: pd.DataFrame, path: Path) -> None:
 class ResultFile:
     """A result file written a chunk at a time, as each chunk's load ends (``load_file``).
 
-    Memory holds one chunk: a CSV is appended to one open file (pandas ``to_csv``, the text
-    :func:`write_frame` writes; the header once), a Parquet file gets one row group per chunk
+    Memory holds one chunk: a CSV is appended to one open file (the text :func:`write_frame`
+    writes; the header once), a Parquet file gets one row group per chunk
     through one ``ParquetWriter``. The Parquet schema is the first chunk's, except that a
     column the first chunk cannot type (every value missing) takes its type from ``types``
     (the input file's schema) or is text, so that a later chunk with values still fits. The
@@ -103,7 +106,7 @@ class ResultFile:
         if WRITERS[self.path.suffix.lower()] == "csv":
             if self._text is None:
                 self._text = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
-            frame.to_csv(self._text, header=first, index=self._index)
+            csv_ready(frame).to_csv(self._text, header=first, index=self._index)
             self._text.flush()  # a reader (or a crash) sees whole chunks
         else:
             if self._parquet is None:

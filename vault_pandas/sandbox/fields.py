@@ -3,7 +3,8 @@
 :mod:`.objects` describes its sample objects with these. Every field carries the keys Vault's
 field metadata documents (``name``, ``label``, ``type``, ``required``, ``editable``,
 ``unique``, ``source``, ``status``, ``lookup_relationship_name``, ``lookup_source_field``)
-plus the type's own (``max_length``, ``scale``, ``picklist``, ``multi_value``, ...).
+plus the type's own (``max_length``, ``scale``, ``picklist``, ``multi_value``, ...), except
+``id``, served exactly as documented (:func:`id_field`: no ``unique`` key; :func:`is_unique`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ __all__ = [
     "SYSTEM_USER_ID",
     "USER_ID",
     "field",
+    "id_field",
+    "is_unique",
     "reference",
     "standard_fields",
 ]
@@ -87,6 +90,55 @@ def field(
     return entry
 
 
+def is_unique(meta: dict[str, Any]) -> bool:
+    """Whether a field's values name one record: ``unique: true``, or the record ``id``.
+
+    Vault's documented metadata for ``id`` has no ``unique`` key, yet ``id`` is unique
+    (``?idParam=id`` is Vault's own upsert example).
+
+    Examples
+    --------
+    >>> is_unique(id_field()), is_unique(field("city__c", "City", "String"))
+    (True, False)
+    """
+    return meta["name"] == "id" or bool(meta.get("unique"))
+
+
+def id_field() -> dict[str, Any]:
+    """The ``id`` field with exactly the keys of Vault's documented example, in its order.
+
+    Unlike other fields it has no ``unique``, ``encrypted`` or ``format_mask``
+    (``localized_data`` comes only with ``loc=true``, which the sandbox does not serve);
+    :func:`is_unique` knows it is unique. ``order`` is added with the object's other fields.
+
+    Examples
+    --------
+    >>> "unique" in id_field(), id_field()["type"], id_field()["no_copy"]
+    (False, 'ID', True)
+    """
+    audit = CONFIGURED
+    return {
+        "help_content": None,
+        "editable": False,
+        "lookup_relationship_name": None,
+        "description": None,
+        "label": "ID",
+        "source": "standard",
+        "type": "ID",
+        "modified_date": audit["modified_date"],
+        "created_by": audit["created_by"],
+        "required": False,
+        "no_copy": True,
+        "name": "id",
+        "list_column": False,
+        "modified_by": audit["modified_by"],
+        "facetable": False,
+        "created_date": audit["created_date"],
+        "lookup_source_field": None,
+        "status": ["active__v"],
+    }
+
+
 def reference(
     name: str,
     label: str,
@@ -148,7 +200,7 @@ def standard_fields(
     (['id', 'global_id__sys', 'link__sys', 'name__v'], ['created_by__v', 'created_date__v', \
 'modified_by__v', 'modified_date__v'])
     """
-    out = [field("id", "ID", "ID", editable=False, unique=True, no_copy=True)]
+    out = [id_field()]
     if typed:
         out.append(
             reference(

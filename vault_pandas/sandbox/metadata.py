@@ -144,9 +144,13 @@ def type_config(target: str) -> dict[str, Any] | list[dict[str, Any]]:
     return _type_entry(otype)
 
 
-def _described(key: str, value: Any) -> bool:
-    """Whether ``queryDescribe`` shows a key: always ``required``/``unique``, others when set."""
-    return key in ("required", "unique") or (value is not None and value is not False)
+def _described(key: str, meta: dict[str, Any]) -> bool:
+    """Whether ``queryDescribe`` shows a key: ``required``/``unique`` when the field's metadata
+    has them (``id`` has no ``unique``), others when set."""
+    if key in ("required", "unique"):
+        return key in meta
+    value = meta.get(key)
+    return value is not None and value is not False
 
 
 def describe_query(object_name: str, fields: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
@@ -162,7 +166,7 @@ def describe_query(object_name: str, fields: list[tuple[str, dict[str, Any]]]) -
     meta = OBJECTS[object_name]
     described = []
     for name, field_meta in fields:
-        entry = {k: field_meta[k] for k in _DESCRIBE_KEYS if _described(k, field_meta.get(k))}
+        entry = {k: field_meta[k] for k in _DESCRIBE_KEYS if _described(k, field_meta)}
         entry["name"] = name
         described.append(entry)
     return {"object": {k: meta[k] for k in ("name", "label", "label_plural")}, "fields": described}

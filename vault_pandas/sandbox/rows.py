@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import InvalidValue, RequestFailure
-from .fields import USER_ID
+from .fields import USER_ID, is_unique
 from .migration import STATE_LABEL, check_audit, check_given_id, state_from_label
 from .objects import (
     LIFECYCLE_STATES,
@@ -113,7 +113,7 @@ def plan(
         if rel_meta is None or rel_meta["object"]["name"] not in OBJECTS:
             raise _unknown(col, object_name)
         target = field_map(rel_meta["object"]["name"]).get(target_field)
-        if not target or not target["unique"]:
+        if not target or not is_unique(target):
             raise _unknown(col, object_name)
         planned[col] = _Column(
             col, rel_meta, parser_for(target), target_field, rel_meta["editable"], True

@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from .fields import USER_ID
+from .fields import USER_ID, is_unique
 from .objects import INITIAL_STATE, LIFECYCLES, OBJECTS, defaults, field_map, stored_fields
 from .objtypes import ObjectType, find_type, type_by_id
 from .store import VAULT_ID, Record, Store
@@ -69,7 +69,7 @@ def _rules(object_name: str) -> tuple[list[str], list[str]]:
     """The required fields (system-managed names excepted) and unique fields (but id)."""
     metas = field_map(object_name).values()
     required = [m["name"] for m in metas if m["required"] and not m.get("system_managed_name")]
-    return required, [m["name"] for m in metas if m["unique"] and m["name"] != "id"]
+    return required, [m["name"] for m in metas if is_unique(m) and m["name"] != "id"]
 
 
 def check_record(store: Store, object_name: str, record: Record, errors: Problems) -> str | None:

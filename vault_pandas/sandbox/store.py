@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, NamedTuple
 
-from .fields import SYSTEM_USER_ID
+from .fields import SYSTEM_USER_ID, is_unique
 from .objects import NAME_FORMATS, OBJECTS, field_map
 from .objtypes import TYPES
 
@@ -53,7 +53,7 @@ class Store:
     def __init__(self) -> None:
         self.records: dict[str, dict[str, Record]] = {name: {} for name in OBJECTS}
         self._unique: dict[str, dict[str, dict[Any, str]]] = {
-            name: {f: {} for f, meta in field_map(name).items() if meta["unique"] and f != "id"}
+            name: {f: {} for f, meta in field_map(name).items() if is_unique(meta) and f != "id"}
             for name in OBJECTS
         }
         self._ref_fields = {name: _reference_fields(name) for name in OBJECTS}

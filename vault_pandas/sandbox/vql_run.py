@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import VqlError
+from .fields import is_unique
 from .store import Record, Store
 from .values import to_json
 from .vql import Query, QueryField
@@ -71,7 +72,7 @@ def _candidates(node: tuple | None, query: Query, store: Store) -> list[str] | N
     if node[0] != "cmp" or node[2] not in ("=", "in") or not node[1].direct:
         return None
     fld: QueryField = node[1]
-    if not fld.meta["unique"] or None in node[3]:
+    if not is_unique(fld.meta) or None in node[3]:
         return None
     ids = {store.find(query.object, fld.name, v) for v in node[3]}
     return sorted(i for i in ids if i is not None)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import InvalidValue, RequestFailure
+from .fields import is_unique
 from .objects import OBJECTS, READ_ONLY_OBJECTS, field_map
 from .rows import Context, Outcome, create_row, faulted, plan, update_row
 from .store import Store
@@ -86,9 +87,10 @@ def _id_param_key(meta: dict[str, Any], raw: Any) -> Any:
 
 
 def _id_param_meta(object_name: str, batch: Batch, id_param: str) -> dict[str, Any]:
-    """The unique field ``id_param``; unknown, not unique, or not a column fails the request."""
+    """The unique field ``id_param`` (``id`` is one); unknown, not unique, or not a column fails
+    the request."""
     meta = field_map(object_name).get(id_param)
-    if meta is None or not meta["unique"]:
+    if meta is None or not is_unique(meta):
         why = "is not a field" if meta is None else "is not unique"
         raise RequestFailure("INVALID_DATA", f"idParam [{id_param}] {why} on [{object_name}]")
     if id_param not in batch.columns:
@@ -139,8 +141,8 @@ def _upsert_row(ctx: Context, row: dict[str, Any], meta: dict[str, Any], raw: An
         return Outcome("FAILURE", errors=[(exc.type, exc.message)])
     if existing is not None:
         return update_row(ctx, row, existing, skip=meta["name"])
-    if meta["name"] == "id":
-        return Outcome("FAILURE", errors=[("INVALID_DATA", f"No record has id [{raw}]")])
+    if meta["name"] == "id":  # never creates: the documented answer for an unknown id
+        return Outcome("FAILURE", errors=[("INVALID_DATA", "Invalid id")])
     return create_row(ctx, row, event="created__sys")
 
 

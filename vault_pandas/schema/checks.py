@@ -3,7 +3,8 @@
 A rule takes a Series of any dtype and returns a bool "ok" array, one per value. The helpers
 here let a rule look only at the values it is about (text, by dtype or, in ``object``
 columns, by value), and ``make_check`` wraps it so missing values pass and a categorical
-column is checked once per category. The rules themselves live in
+column is checked once per category (a missing value is NA, NaN, None, NaT or ``""``:
+:func:`missing`). The rules themselves live in
 ``vault_pandas.schema.text_number_rules`` and ``vault_pandas.schema.date_choice_rules``.
 """
 
@@ -94,6 +95,37 @@ def on_texts(s: pd.Series, test: Callable[[pd.Series], Any], other: bool = True)
     return out
 
 
+def _empty_strings(t: pd.Series) -> Any:
+    arr = arrow_text(t)
+    if arr is None:
+        return t == ""
+    return pc.equal(pc.binary_length(arr), 0)
+
+
+def empty_text(s: pd.Series) -> np.ndarray:
+    """Bool array: which values are the empty text ``""``, a missing value like NA.
+
+    Examples
+    --------
+    >>> empty_text(pd.Series(["", " ", None, 0], dtype=object)).tolist()
+    [True, False, False, False]
+    """
+    return per_category(lambda t: on_texts(t, _empty_strings, other=False))(s)
+
+
+def missing(s: pd.Series) -> np.ndarray:
+    """Bool array: which values are missing: NA, None, NaN, NaT or the empty text ``""``.
+
+    A missing value is no value: no value rule applies to it, a write leaves it blank.
+
+    Examples
+    --------
+    >>> missing(pd.Series([1, None, "", " "], dtype=object)).tolist()
+    [False, True, True, False]
+    """
+    return s.isna().to_numpy(dtype=bool) | empty_text(s)
+
+
 def per_category(rule: Rule) -> Rule:
     """Evaluate a per-value rule once per category instead of once per row."""
 
@@ -118,7 +150,8 @@ def make_check(
 ) -> pdr.Check:
     """Wrap ``rule`` as a pandera Check named ``code`` failing with ``error``.
 
-    Missing values pass unless ``ignore_na`` is False; ``per_value`` rules are evaluated
+    Missing values (NA, NaN, None, NaT and ``""``: :func:`missing`) pass unless
+    ``ignore_na`` is False; ``per_value`` rules are evaluated
     once per category of a categorical column; ``explain`` (value -> message) is the hook
     ``vault_pandas.schema.validation`` uses for a message per failed value.
 
@@ -134,14 +167,14 @@ def make_check(
         # Missing values pass (the "required" checks see them). Dropping them here, only
         # when there are any, is much cheaper than pandera's ignore_na, which filters every
         # column even when nothing is missing.
-        missing = s.isna().to_numpy(dtype=bool) if ignore_na else None
-        if missing is None or not missing.any():
+        absent = missing(s) if ignore_na else None
+        if absent is None or not absent.any():
             return pd.Series(as_bools(apply(s)), index=s.index)
         try:  # rules see missing values and their verdict there is overridden: no copy
-            ok = as_bools(apply(s)) | missing
+            ok = as_bools(apply(s)) | absent
         except (TypeError, ValueError, pa.ArrowException):  # a rule that cannot see them
             ok = np.ones(len(s), dtype=bool)
-            ok[~missing] = as_bools(apply(s[~missing]))
+            ok[~absent] = as_bools(apply(s[~absent]))
         return pd.Series(ok, index=s.index)
 
     stats = {"explain": explain} if explain else None  # validation's hook for messages

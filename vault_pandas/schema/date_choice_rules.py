@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final
@@ -29,10 +30,46 @@ _TZ_RE: Final = r"(?:Z|[+-]\d{2}:?\d{2})"
 
 # --- dates and date-times ----------------------------------------------------------------
 
+_FINER_THAN_US: Final = re.compile(r"(\.\d{6})\d+")
+
+
+def parse_instants(t: pd.Series, *, utc: bool, **to_datetime: Any) -> pd.Series:
+    """Text -> ``datetime64[us]`` (``[us, UTC]`` with ``utc``): NaT where it is no date/time.
+
+    ``pd.to_datetime(t, errors="coerce", **to_datetime)``, in one go; the values it makes NaT
+    are parsed again in microseconds, which hold the years 1-9999 that Vault takes (pandas
+    2 parses text into nanoseconds: the years 1677-2262 only, so ``9999-12-31``, a common
+    "no end" date, would be NaT). Digits finer than microseconds are dropped.
+
+    Examples
+    --------
+    >>> parse_instants(pd.Series(["9999-12-31", "2024-02-30", None]), utc=False).tolist()
+    [Timestamp('9999-12-31 00:00:00'), NaT, NaT]
+    """
+    unit = pd.DatetimeTZDtype("us", "UTC") if utc else np.dtype("datetime64[us]")
+    parsed = pd.to_datetime(t, errors="coerce", utc=utc, **to_datetime)
+    parsed = parsed.astype(unit) if parsed.dtype != unit else parsed
+    again = np.flatnonzero(parsed.isna().to_numpy() & t.notna().to_numpy())
+    if len(again):  # invalid text, or (pandas 2) beyond the nanosecond years
+        texts = t.iloc[again].astype(object).str.replace(_FINER_THAN_US, r"\1", regex=True)
+        try:
+            redone = texts.astype(unit)
+        except (ValueError, TypeError, OverflowError):  # some are invalid: one by one
+            redone = pd.Series([_instant(v, unit) for v in texts], dtype=unit)
+        parsed.iloc[again] = redone.array
+    return parsed
+
+
+def _instant(text: Any, unit: Any) -> Any:
+    try:
+        return pd.Series([text], dtype=object).astype(unit).iloc[0]
+    except (ValueError, TypeError, OverflowError):
+        return pd.NaT
+
 
 def _parsed_ok(t: pd.Series, shape: str, **to_datetime: Any) -> np.ndarray:
     shaped = as_bools(t.str.fullmatch(shape))
-    parsed = pd.to_datetime(t.where(shaped), errors="coerce", **to_datetime)
+    parsed = parse_instants(t.where(shaped), **to_datetime)
     return shaped & parsed.notna().to_numpy()
 
 
@@ -45,7 +82,7 @@ def _temporal_ok(s: pd.Series, kinds: tuple[str, ...], types: Any, text: Callabl
 
 
 def _date_ok(s: pd.Series) -> np.ndarray:
-    text = partial(_parsed_ok, shape=_DATE_RE, format="%Y-%m-%d")
+    text = partial(_parsed_ok, shape=_DATE_RE, utc=False, format="%Y-%m-%d")
     return _temporal_ok(s, ("datetime", "date"), (dt.date, np.datetime64), text)
 
 

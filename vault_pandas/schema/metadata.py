@@ -28,6 +28,7 @@ TYPE_RULES: Final[Mapping[str, tuple[str, ...]]] = {
     "Object": ("text", "not_empty"),
 }
 _TYPE_NAMES: Final = {name.lower(): name for name in TYPE_RULES}
+ID_FIELD: Final = "id"  # every object's record id: always unique, whatever its metadata says
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,9 @@ def parse_object_metadata(payload: Mapping[str, Any]) -> ObjectSpec:
     """Build an ObjectSpec from the body of ``GET /metadata/vobjects/{object}``.
 
     Missing optional keys take defaults, numbers and booleans given as strings are read,
-    and unknown field types are kept as given (their values are not checked).
+    and unknown field types are kept as given (their values are not checked). ``id`` is
+    unique (``FieldSpec.unique``) although Vault's documented metadata for it has no
+    ``unique`` key: ``id_param="id"`` and ``reconcile="id"`` are always accepted.
 
     Examples
     --------
@@ -177,7 +180,8 @@ def _parse_field(raw: Mapping[str, Any], outbound: Mapping[str, str]) -> FieldSp
         label=str(raw.get("label") or ""),
         required=_bool(raw.get("required"), False),
         editable=_bool(raw.get("editable"), True),
-        unique=_bool(raw.get("unique"), False),
+        # the record id is unique, though Vault's documented metadata for it has no "unique"
+        unique=name == ID_FIELD or _bool(raw.get("unique"), False),
         max_length=_int(raw.get("max_length")),
         min_value=_float(raw.get("min_value")),
         max_value=_float(raw.get("max_value")),

@@ -39,7 +39,7 @@ def text() -> pdr.Check:
 
 
 def not_empty() -> pdr.Check:
-    """Fail empty or whitespace-only text (a reference needs a value, or no cell at all)."""
+    """Fail whitespace-only text: a reference needs a value, or none (``""`` is none, as NA)."""
     error = "must not be empty text (leave the cell blank for no value)"
     return make_check(lambda s: ~blank(s), "not_empty", error)
 
