@@ -13,10 +13,12 @@ part of the load ran.
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import sys
+import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pandas as pd
 
@@ -326,6 +328,28 @@ def _setup_logging(debug: bool) -> None:
     log.setLevel(logging.DEBUG if debug else logging.WARNING)
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+    *,
+    python: Any,
+) -> None:
+    """The library's warnings as ``vault-pandas: warning: MESSAGE`` on stderr.
+
+    Its classes and a ``UserWarning`` it issued; any other goes to ``python`` (Python's format).
+    """
+    ours = Path(filename).resolve().is_relative_to(Path(__file__).resolve().parent)
+    if category.__module__.startswith("vault_pandas") or (category is UserWarning and ours):
+        text = " ".join(str(message).split())
+        print(f"{PROG}: warning: {text}", file=sys.stderr if file is None else file)
+    else:
+        python(message, category, filename, lineno, file, line)
+
+
 def _fail(message: str, debug: bool) -> int:
     print(f"{PROG}: error: {message}", file=sys.stderr)
     if debug:
@@ -363,7 +387,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _setup_logging(args.debug)
     try:
-        return _run(args)
+        with warnings.catch_warnings():  # restores Python's showwarning when the run ends
+            warnings.showwarning = functools.partial(_show_warning, python=warnings.showwarning)
+            return _run(args)
     except KeyboardInterrupt:  # outside a load (a load's is handled in _run)
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -78,6 +78,23 @@ class TLSError(TransportError):
         super().__init__(message, sent=False)
 
 
+class UnsendableRequestError(TransportError):
+    """The request could not be built as given, so nothing was sent (``sent`` is false).
+
+    A header value HTTP cannot carry (a character outside latin-1, a line break: from a
+    proxy's user name or password, or a header of your ``session=``), or a malformed proxy
+    address. Not retried: trying again builds the same request. The message names the
+    character's code point and the proxy's ``host:port``, never the value.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, sent=False)
+
+
+# Transport errors the client never retries: trying again gives the same answer.
+NEVER_RETRIED: tuple[type[TransportError], ...] = (TLSError, UnsendableRequestError)
+
+
 class VaultAPIError(VaultPandasError):
     """Vault processed the request and answered ``FAILURE`` or ``EXCEPTION`` for all of it.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import threading
 from dataclasses import asdict
@@ -38,6 +39,23 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def environment_lines(url: str, username: str, password: str) -> list[str]:
+    """The shell lines that point the library at this sandbox (POSIX shells).
+
+    The full ``http://`` URL goes in ``VAULT_URL``: a bare ``host:port`` means https to the
+    library, which a plain http sandbox cannot answer. ``VAULT_DNS`` is unset (read before
+    ``VAULT_URL``), and ``VAULT_OAUTH_TOKEN`` (the command line would log in with it).
+
+    Examples
+    --------
+    >>> environment_lines("http://127.0.0.1:8123", "u@x.example", "pw")[0]
+    'export VAULT_URL=http://127.0.0.1:8123 VAULT_USERNAME=u@x.example VAULT_PASSWORD=pw'
+    """
+    pairs = {"VAULT_URL": url, "VAULT_USERNAME": username, "VAULT_PASSWORD": password}
+    exports = " ".join(f"{name}={shlex.quote(value)}" for name, value in pairs.items())
+    return [f"export {exports}", "unset VAULT_DNS VAULT_OAUTH_TOKEN  # either would win"]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, start the sandbox, print how to reach it and wait for Ctrl-C."""
     args = _parser().parse_args(argv)
@@ -58,12 +76,15 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
     )
     with vault:
-        print(f"Vault sandbox at {vault.url}  (DNS {vault.dns})")
+        print(f"Vault sandbox at {vault.url}  (plain http: give this URL, not a bare host:port)")
         print(f"  username: {vault.username}")
         print(f"  password: {vault.password}")
         print(f"  SSO user: {vault.sso_username}  (OAuth/OIDC profile {vault.oauth_profile};")
         print(f"            tokens: POST {vault.url}/_sandbox/oauth/token)")
         print(f"  SAML-only SSO user: {vault.saml_username}")
+        print("To reach it with vault_pandas.connect() or vault-pandas from a shell:")
+        for line in environment_lines(vault.url, vault.username, vault.password):
+            print(f"  {line}")
         print(
             "Controls under /_sandbox/ (reset, configure, faults, records, stats, oauth/token)."
             " Ctrl-C stops."

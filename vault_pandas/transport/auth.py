@@ -12,6 +12,7 @@ from urllib.parse import quote, urlencode
 
 from vault_pandas import config
 from vault_pandas.errors import AuthenticationError, ConfigurationError
+from vault_pandas.transport.characters import header_problem, text_problem
 
 # Login answers carrying these error types mean "try again later", not "wrong password".
 RETRYABLE_LOGIN_ERRORS = frozenset({"API_LIMIT_EXCEEDED"})
@@ -44,12 +45,28 @@ class Secret:
         raise TypeError("a Secret cannot be pickled")
 
 
+def strip_secret(value: Secret) -> Secret:
+    """``value`` without surrounding whitespace (a newline or CRLF read from a file)."""
+    text = value.reveal()
+    return Secret(text.strip()) if isinstance(text, str) else value
+
+
 @dataclass(frozen=True, repr=False)
 class PasswordLogin:
-    """A user name and password: ``POST /api/{version}/auth``."""
+    """A user name and password: ``POST /api/{version}/auth``.
+
+    Any text works (the form body is UTF-8, percent-encoded); a lone surrogate, which no
+    encoding can send, is refused here with ``ConfigurationError``, never shown.
+    """
 
     username: str
     password: Secret
+
+    def __post_init__(self) -> None:
+        for what, value in (("user name", self.username), ("password", self.password)):
+            problem = text_problem(value.reveal() if isinstance(value, Secret) else value)
+            if problem is not None:
+                raise ConfigurationError(f"the {what} {problem}")
 
     def __repr__(self) -> str:
         return f"PasswordLogin(username={self.username!r})"
@@ -68,6 +85,12 @@ class OAuthLogin:
     ``POST {login_url}/auth/oauth/session/{profile}`` with ``Authorization: Bearer {token}``
     and the form fields ``vaultDNS`` (always) and ``client_id`` (when given). ``token`` is a
     string (renewals reuse it) or a callable returning a fresh one, called once per login.
+
+    Every token, given or provided, is checked before use: surrounding whitespace (a newline
+    read from a file) is removed, and any other character that is not printable ASCII (a
+    pasted zero-width space, an emoji, a line break inside) is refused, naming its position
+    and code point, never the token: ``ConfigurationError`` for a given token,
+    ``AuthenticationError`` (type ``OAUTH_TOKEN``) for a provider's, before anything is sent.
     """
 
     __slots__ = ("_token", "_provider", "profile", "client_id", "login_url")
@@ -82,15 +105,24 @@ class OAuthLogin:
     ) -> None:
         self._provider: TokenProvider | None = None
         self._token: Secret | None = None
+        given = as_secret(token) if isinstance(token, str | Secret) else None
         if callable(token) and not isinstance(token, Secret):
             self._provider = token
-        elif isinstance(token, str | Secret) and (as_secret(token) is not None):
-            self._token = as_secret(token)
-        else:
+        del token  # only a Secret stays in this frame, which may raise
+        if self._provider is None and given is None:
             raise ConfigurationError(
                 "oauth_token= must be an access token (str) or a callable that returns one"
             )
-        del token
+        if given is not None:
+            given = strip_secret(given)
+            problem = header_problem(given.reveal())
+            if problem is not None:
+                raise ConfigurationError(
+                    f"the access token (oauth_token= or VAULT_OAUTH_TOKEN) cannot be sent: it "
+                    f"{problem}; a token is printable ASCII only (was a character pasted or "
+                    "read with it?)"
+                )
+            self._token = given
         if not isinstance(profile, str) or not profile.strip():
             raise ConfigurationError(
                 "oauth_token= needs oauth_profile=, the id of the vault's OAuth 2.0 / OpenID "
@@ -101,8 +133,8 @@ class OAuthLogin:
         self.login_url = login_url
 
     def __repr__(self) -> str:
-        kind = "provider" if self._provider is not None else "token"
-        return f"OAuthLogin(profile={self.profile!r}, {kind}=***)"
+        kind = "provider" if getattr(self, "_provider", None) is not None else "token"
+        return f"OAuthLogin(profile={getattr(self, 'profile', None)!r}, {kind}=***)"
 
     @property
     def url(self) -> str:
@@ -114,21 +146,15 @@ class OAuthLogin:
         if self._provider is None:
             assert self._token is not None
             return self._token
-        try:
-            fresh = self._provider()
-        except Exception as exc:  # the provider's own failure, without its locals
+        fresh = strip_secret(_provided(self._provider))
+        problem = header_problem(fresh.reveal())
+        if problem is not None:
             raise AuthenticationError(
-                f"the oauth_token provider failed: {type(exc).__name__}", "OAUTH_TOKEN"
-            ) from None
-        if isinstance(fresh, Secret):
-            return fresh
-        if not isinstance(fresh, str) or not fresh.strip():
-            raise AuthenticationError(
-                "the oauth_token provider returned no access token "
-                f"({type(fresh).__name__}); it must return a non-empty str",
+                f"the oauth_token provider's access token cannot be sent: it {problem}; a "
+                "token is printable ASCII only, so nothing was sent",
                 "OAUTH_TOKEN",
             )
-        return Secret(fresh.strip())
+        return fresh
 
     def form(self, vault_dns: str) -> bytes:
         """The form body: ``vaultDNS`` always (else Vault picks a vault), ``client_id``."""
@@ -136,6 +162,43 @@ class OAuthLogin:
         if self.client_id:
             fields["client_id"] = self.client_id
         return urlencode(fields).encode()
+
+
+def _checked_session_id(session_id: Secret | None) -> Secret | None:
+    """A given session id without surrounding whitespace; refused if a header cannot carry it."""
+    if session_id is None:
+        return None
+    session_id = strip_secret(session_id)
+    problem = header_problem(session_id.reveal())
+    if problem is not None:
+        raise ConfigurationError(
+            f"the session id (session_id= or VAULT_SESSION_ID) cannot be sent: it {problem}; "
+            "a session id is printable ASCII only (was a character pasted or read with it?)"
+        )
+    return session_id
+
+
+def _provided(provider: TokenProvider) -> Secret:
+    """What ``provider`` returns, as a Secret at once; its failure without its locals."""
+    try:
+        fresh: object = provider()
+    except Exception as exc:  # the provider's own failure, without its locals
+        raise AuthenticationError(
+            f"the oauth_token provider failed: {type(exc).__name__}", "OAUTH_TOKEN"
+        ) from None
+    kind = type(fresh).__name__
+    secret = (
+        fresh if isinstance(fresh, Secret) else Secret(fresh) if isinstance(fresh, str) else None
+    )
+    del fresh  # e.g. an MSAL result dict holding the token: not kept in a frame that raises
+    if secret is None or not str(secret.reveal()).strip():
+        kind += ": return its ['access_token']" if kind == "dict" else ""
+        raise AuthenticationError(
+            f"the oauth_token provider returned no access token ({kind}); it must return a "
+            "non-empty str",
+            "OAUTH_TOKEN",
+        )
+    return secret
 
 
 Credentials = PasswordLogin | OAuthLogin
@@ -186,10 +249,10 @@ class SessionAuth:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.username = username
-        secret = as_secret(password)
-        self._session = self._given = as_secret(session_id)
+        secret, given = as_secret(password), as_secret(session_id)
         del password, session_id  # only the Secrets stay in this frame
-        self.credentials: Credentials | None = oauth
+        self.credentials: Credentials | None = oauth  # first: repr() works if the rest raises
+        self._session = self._given = _checked_session_id(given)
         if oauth is None and username and secret is not None:
             self.credentials = PasswordLogin(username, secret)
         if self._session is None and self.credentials is None:
@@ -286,5 +349,9 @@ class SessionAuth:
 
     def _login(self, login: Login) -> None:
         assert self.credentials is not None
-        self._session = login(self.credentials)
+        session = login(self.credentials)
+        problem = header_problem(session.reveal())
+        if problem is not None:  # it could never be sent back in a header
+            raise AuthenticationError(f"Vault answered the login with a session id that {problem}")
+        self._session = session
         self.logins += 1

@@ -12,7 +12,7 @@ from urllib.parse import urlencode, urlsplit
 import requests
 
 from vault_pandas import config
-from vault_pandas.errors import AuthenticationError, TLSError, TransportError, VaultAPIError
+from vault_pandas.errors import NEVER_RETRIED, AuthenticationError, TransportError, VaultAPIError
 from vault_pandas.transport import names
 from vault_pandas.transport.auth import (
     RETRYABLE_LOGIN_ERRORS,
@@ -152,7 +152,7 @@ class VaultClient:
             sent_at = self.limiter.acquire()
             try:
                 resp = self._exchange("POST", url, body, headers, sent_at)
-            except TLSError:
+            except NEVER_RETRIED:  # TLS refused, a request that cannot be built: the same again
                 raise
             except TransportError as exc:
                 transient = exc.status is None or exc.status >= 500
@@ -241,7 +241,7 @@ class VaultClient:
                 on_attempt(attempt)
             try:
                 resp = self._exchange(method, url, body, headers, sent_at)
-            except TLSError:
+            except NEVER_RETRIED:  # TLS refused, a request that cannot be built: the same again
                 raise
             except TransportError as exc:
                 if (idempotent or not exc.sent) and self._backoff(attempt, started, exc, cancel):
@@ -262,19 +262,19 @@ class VaultClient:
     def _session(self, refused: Secret | None, lost: bool) -> Secret:
         """The current session, or the renewal of ``refused`` (a login made counts).
 
-        A login failing on the network raises ``TransportError``; ``sent`` is ``lost``.
+        A failed login raises as is; after a lost answer (``lost``), as TransportError(sent=True).
         """
         try:
             if refused is None:
                 return self.auth.session(self._login)
             session, renewed = self.auth.renew(refused, self._login)
-        except TransportError as exc:
+        except (TransportError, AuthenticationError) as exc:
             if not lost:
                 raise
             raise TransportError(
                 f"{exc}; an earlier attempt's answer was lost, so its outcome is unknown",
                 sent=True,
-                status=exc.status,
+                status=getattr(exc, "status", None),
             ) from None
         if renewed:
             self.stats.add(renewals=1)
@@ -283,18 +283,7 @@ class VaultClient:
     def _backoff(
         self, attempt: int, started: float, why: object, cancel: threading.Event | None = None
     ) -> bool:
-        if attempt >= self.retry.attempts:
-            return False
-        wait = self.retry.delay(attempt)
-        if time.monotonic() - started + wait > self.retry.budget:
-            return False
-        log.info("retrying in %.2f s (attempt %d): %s", wait, attempt + 1, why)
-        self.stats.add(retries=1)
-        if cancel is not None:
-            cancel.wait(wait)  # set: the next attempt is not made (see send)
-        else:
-            time.sleep(wait)
-        return True
+        return self.retry.wait(attempt, started, why, self.stats, cancel)
 
     def _headers(
         self,

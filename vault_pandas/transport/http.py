@@ -15,10 +15,13 @@ header found in a file.
 from __future__ import annotations
 
 import os
+import re
+import ssl
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -26,13 +29,31 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
 from vault_pandas import config
-from vault_pandas.errors import ConfigurationError, TLSError, TransportError
+from vault_pandas.errors import (
+    ConfigurationError,
+    TLSError,
+    TransportError,
+    UnsendableRequestError,
+)
 from vault_pandas.transport.auth import Secret, reveal_body, wire_headers
+from vault_pandas.transport.characters import describe_char
+from vault_pandas.transport.urls import is_loopback
 
 # Errors raised before any byte of the request left this machine: always safe to repeat.
 # A proxy that refuses a CONNECT, a dropped connection, a read timeout: the request may have
 # reached Vault (an http proxy forwards before it answers), so they count as sent.
 _NEVER_LEFT = (NewConnectionError, NameResolutionError, ConnectTimeoutError)
+# The request could not be built (a header value HTTP cannot carry, a malformed proxy or URL):
+# raised before anything is sent, and the same again on every try.
+_UNSENDABLE = (
+    UnicodeError,
+    requests.exceptions.InvalidHeader,
+    requests.exceptions.InvalidURL,
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.MissingSchema,
+)
+# OpenSSL's reasons when a TLS handshake is answered in plain http (e.g. https to the sandbox)
+_PLAIN_HTTP = {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG"}
 
 
 @dataclass(frozen=True, repr=False)
@@ -130,7 +151,11 @@ class HttpTransport:
         TransportError
             ``sent=False`` when the request cannot have left this machine (no connection,
             name not resolved, connect timeout, TLS refused); ``sent=True`` when it may
-            have reached Vault and its answer was lost.
+            have reached Vault and its answer was lost. A failure to reach a proxy names it
+            (``host:port``, never its credentials).
+        UnsendableRequestError
+            The request could not be built (a header value HTTP cannot carry, a malformed
+            proxy address): nothing was sent; the message never holds the value.
         """
         path = url.split("?", 1)[0].split("/", 3)[-1]
         try:
@@ -141,24 +166,76 @@ class HttpTransport:
             resp = self.session.send(
                 prepared, timeout=self.timeout, allow_redirects=False, **self._settings(url)
             )
-            data = resp.content
+            return RawAnswer(resp.status_code, resp.headers, resp.content)
         except requests.exceptions.SSLError as exc:
-            raise TLSError(
-                f"{method} /{path}: the TLS connection was refused ({_reason(exc)}); if your "
-                "network inspects TLS with a corporate root CA, set REQUESTS_CA_BUNDLE or "
-                "pass verify='/path/to/ca.pem' (or a session= with verify set)"
-            ) from None
+            raise TLSError(f"{method} /{path}: {_tls_refused(url, exc)}") from None
+        except _UNSENDABLE as exc:  # its text may hold the value (a token, a proxy password)
+            problem = self._unsendable(exc, url)
         except requests.exceptions.RequestException as exc:
-            sent = not _never_left(exc)
-            what = (
-                "the connection failed after the request was sent; its outcome is unknown"
-                if sent
-                else "could not connect"
-            )
-            raise TransportError(f"{method} /{path}: {what} ({_reason(exc)})", sent=sent) from None
+            raise self._failure(f"{method} /{path}", url, exc) from None
         except BaseException as exc:  # e.g. Ctrl-C: without requests' frames (secrets inside)
             raise exc.with_traceback(None)  # noqa: B904 - the same exception, shorter
-        return RawAnswer(resp.status_code, resp.headers, data)
+        # raised out of the except clause: the refused value is in no exception it chains
+        raise UnsendableRequestError(f"{method} /{path}: {problem}; nothing was sent")
+
+    def _failure(self, what: str, url: str, exc: BaseException) -> TransportError:
+        """The ``TransportError`` of a network failure; a proxy involved is named."""
+        sent = not _never_left(exc)
+        proxy = self._proxy(url)
+        if proxy is not None and _is_proxy_failure(exc):
+            tunnel = re.search(
+                r"Tunnel connection failed: (\d{3})", " ".join(map(str, _causes(exc)))
+            )
+            answered = f" (it answered HTTP {tunnel.group(1)})" if tunnel else ""
+            how = (
+                f"the proxy {proxy}{answered} failed after the request was sent; its outcome "
+                "is unknown"
+                if sent
+                else f"could not connect to the proxy {proxy}{answered}"
+            )
+            hint = "; check HTTPS_PROXY / HTTP_PROXY / NO_PROXY or the session's proxies"
+            return TransportError(f"{what}: {how} ({_reason(exc)}){hint}", sent=sent)
+        how = (
+            "the connection failed after the request was sent; its outcome is unknown"
+            if sent
+            else "could not connect"
+        )
+        via = f" through the proxy {proxy}" if proxy is not None else ""
+        return TransportError(f"{what}: {how}{via} ({_reason(exc)})", sent=sent)
+
+    def _unsendable(self, exc: BaseException, url: str) -> str:
+        """What could not be built, said without the value (a token, a proxy's password)."""
+        proxy = self._proxy(url)
+        if isinstance(exc, UnicodeEncodeError) and isinstance(exc.object, str):
+            where = "a request header"
+            if proxy is not None and "@" in urlsplit(self._proxy_url(url) or "").netloc:
+                where += f" (the user name or password of the proxy {proxy}?)"
+            char = describe_char(exc.object[exc.start])
+            return f"{where} holds {char}, which HTTP headers cannot carry"
+        if isinstance(exc, requests.exceptions.InvalidHeader):
+            return "a request header value holds a line break or leading whitespace"
+        if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.InvalidSchema):
+            shown = f" or the proxy {proxy}" if proxy is not None else ""
+            return f"the address{shown} cannot be used ({type(exc).__name__})"
+        return f"the request cannot be built ({type(exc).__name__})"
+
+    def _proxy_url(self, url: str) -> str | None:
+        """The proxy's URL for ``url`` (credentials included: never shown), or None."""
+        return requests.utils.select_proxy(url, self._settings(url)["proxies"] or {}) or None
+
+    def _proxy(self, url: str) -> str | None:
+        """The proxy ``url`` goes through, as ``host:port`` (never its credentials), or None."""
+        proxy = self._proxy_url(url)
+        if proxy is None:
+            return None
+        parts = urlsplit(proxy if "://" in proxy else "http://" + proxy)
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        host = parts.hostname or "?"
+        host = f"[{host}]" if ":" in host else host
+        return f"{host}:{port}" if port else host
 
     def _settings(self, url: str) -> dict[str, Any]:
         """Proxies, ``verify`` and ``cert`` for ``url``, merged as ``Session.request`` does.
@@ -222,6 +299,31 @@ def _never_left(exc: BaseException) -> bool:
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return True
     return any(isinstance(c, _NEVER_LEFT) for c in _causes(exc))
+
+
+def _is_proxy_failure(exc: BaseException) -> bool:
+    """Whether the proxy itself failed (unreachable, or it refused the tunnel)."""
+    proxy_errors = (requests.exceptions.ProxyError, urllib3.exceptions.ProxyError)
+    return any(isinstance(c, proxy_errors) for c in _causes(exc))
+
+
+def _tls_refused(url: str, exc: BaseException) -> str:
+    """Why TLS failed: plain http answered on loopback (the sandbox), else a CA's hint."""
+    parts = urlsplit(url)
+    reasons = {getattr(c, "reason", None) for c in _causes(exc) if isinstance(c, ssl.SSLError)}
+    plain_http = sorted(str(r) for r in reasons if r in _PLAIN_HTTP)
+    if is_loopback(parts.hostname or "") and plain_http:
+        plain = f"http://{parts.netloc}"
+        return (
+            f"https to {parts.netloc} was answered in plain http ({', '.join(plain_http)}): "
+            f"probably a local sandbox, which speaks http: give the URL {plain} (as vault=, "
+            "or in VAULT_DNS / VAULT_URL), not the bare host:port, which means https"
+        )
+    return (
+        f"the TLS connection was refused ({_reason(exc)}); if your network inspects TLS "
+        "with a corporate root CA, set REQUESTS_CA_BUNDLE or pass verify='/path/to/ca.pem' "
+        "(or a session= with verify set)"
+    )
 
 
 def _reason(exc: BaseException) -> str:
