@@ -12,6 +12,7 @@ from vault_pandas.errors import (
     ConfigurationError,
     FrameError,
     LoadInterrupted,
+    LoadStopped,
     PartialLoadError,
     TLSError,
     TransportError,
@@ -19,6 +20,7 @@ from vault_pandas.errors import (
     ValidationError,
     VaultAPIError,
     VaultPandasError,
+    VaultPandasWarning,
 )
 from vault_pandas.read.vql import read, read_vql
 from vault_pandas.results import display as _display
@@ -53,6 +55,7 @@ __all__ = [
     "ConfigurationError",
     "FrameError",
     "LoadInterrupted",
+    "LoadStopped",
     "PartialLoadError",
     "TLSError",
     "TransportError",
@@ -61,6 +64,7 @@ __all__ = [
     "VaultAPIError",
     "VaultClient",
     "VaultPandasError",
+    "VaultPandasWarning",
     "__version__",
     "auth_type",
     "connect",

@@ -1,4 +1,9 @@
-"""The exception hierarchy of vault_pandas: one root, translated once per boundary."""
+"""The exception and warning hierarchy of vault_pandas: one root each, translated once per
+boundary.
+
+``VaultPandasError`` is the root of every exception, ``VaultPandasWarning`` of every warning;
+``LoadStopped`` is what ``PartialLoadError`` and ``LoadInterrupted`` share (a load that stopped
+part-way, with its ``result``), so ``except LoadStopped as e: e.result`` catches both."""
 
 from __future__ import annotations
 
@@ -98,7 +103,8 @@ NEVER_RETRIED: tuple[type[TransportError], ...] = (TLSError, UnsendableRequestEr
 class VaultAPIError(VaultPandasError):
     """Vault processed the request and answered ``FAILURE`` or ``EXCEPTION`` for all of it.
 
-    ``errors`` holds Vault's ``{"type", "message"}`` entries; ``error_type`` the first type.
+    ``errors`` holds Vault's ``{"type", "message"}`` entries; ``error_type`` the first type;
+    ``method`` and ``path`` name the call, ``payload`` is Vault's parsed answer (when known).
     """
 
     def __init__(
@@ -107,18 +113,23 @@ class VaultAPIError(VaultPandasError):
         errors: list[dict[str, str]] | None = None,
         *,
         execution_id: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        payload: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.errors = list(errors or [])
         self.error_type = self.errors[0].get("type") if self.errors else None
         self.execution_id = execution_id
+        self.method, self.path, self.payload = method, path, payload
 
 
-class PartialLoadError(VaultPandasError):
+class LoadStopped(BaseException):
     """A load stopped part-way; ``result`` is the result frame so far.
 
     Finished rows carry their outcome, rows never sent are ``SKIPPED`` and rows whose
-    request was in flight are ``UNKNOWN``. The cause is chained as ``__cause__``.
+    request was in flight are ``UNKNOWN``. The cause is chained as ``__cause__``. Raised as
+    :class:`PartialLoadError` (an error stopped it) or :class:`LoadInterrupted` (Ctrl-C).
     """
 
     def __init__(self, message: str, result: pd.DataFrame) -> None:
@@ -126,15 +137,19 @@ class PartialLoadError(VaultPandasError):
         self.result = result
 
 
-class LoadInterrupted(KeyboardInterrupt):
-    """Ctrl-C during a load; ``result`` is the result frame so far (see PartialLoadError)."""
-
-    def __init__(self, message: str, result: pd.DataFrame) -> None:
-        super().__init__(message)
-        self.result = result
+class PartialLoadError(LoadStopped, VaultPandasError):
+    """An error stopped a load part-way; ``result`` is the result frame so far."""
 
 
-class ColumnsLeftOutWarning(UserWarning):
+class LoadInterrupted(LoadStopped, KeyboardInterrupt):
+    """Ctrl-C during a load; ``result`` is the result frame so far."""
+
+
+class VaultPandasWarning(UserWarning):
+    """Root of every warning vault_pandas issues."""
+
+
+class ColumnsLeftOutWarning(VaultPandasWarning):
     """Columns that are fields of the object but that this call cannot write were left out.
 
     Lookup, formula and roll-up fields, fields that are not editable, system-managed fields

@@ -127,8 +127,10 @@ def test_empty_frame_returns_result_columns_without_requests(vault, client):
 
 def test_bad_input_raises_before_sending(vault, client):
     df = products(3)
-    with pytest.raises(vault_pandas.VaultAPIError):
+    with pytest.raises(vault_pandas.VaultAPIError) as err:
         df.vault.create("nosuch__c", progress=False)
+    assert (err.value.method, err.value.path) == ("GET", "metadata/vobjects/nosuch__c")
+    assert err.value.payload["responseStatus"] == "FAILURE"
     with pytest.raises(ConfigurationError):
         df.vault.create("product__v/../auth", progress=False)
     with pytest.raises(FrameError, match="colour__c"):

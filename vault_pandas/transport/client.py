@@ -355,9 +355,9 @@ class VaultClient:
         kwargs.setdefault("idempotent", method == "GET")
         resp = self.send(method, path, **kwargs)
         if resp.response_status not in ("SUCCESS", "WARNING"):
-            raise VaultAPIError(
-                f"{method} {path}: {describe(resp)}", resp.errors, execution_id=resp.execution_id
-            )
+            raise VaultAPIError(f"{method} {path}: {describe(resp)}", resp.errors,
+                                execution_id=resp.execution_id, method=method, path=path,
+                                payload=resp.payload)  # fmt: skip
         return resp.payload
 
     # -- metadata ----------------------------------------------------------------------

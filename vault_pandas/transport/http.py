@@ -34,6 +34,7 @@ from vault_pandas.errors import (
     TLSError,
     TransportError,
     UnsendableRequestError,
+    VaultPandasWarning,
 )
 from vault_pandas.transport.auth import Secret, reveal_body, wire_headers
 from vault_pandas.transport.characters import describe_char
@@ -124,6 +125,7 @@ class HttpTransport:
             warnings.warn(
                 "TLS certificate verification is OFF for this Vault connection: anyone on "
                 "the network path can read the session. Use only for a test vault.",
+                VaultPandasWarning,
                 stacklevel=4,
             )
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from vault_pandas import config
-from vault_pandas.errors import ConfigurationError
+from vault_pandas.errors import ConfigurationError, VaultPandasWarning
 from vault_pandas.transport.auth import Secret
 
 log = logging.getLogger("vault_pandas")
@@ -154,7 +154,7 @@ def _profile(name: str, source: Path, table: dict[str, Any]) -> Profile:
         warnings.warn(
             f"{where} holds a password in plain text (allow_plaintext_password = true); "
             "anyone who can read the file can use it",
-            UserWarning,
+            VaultPandasWarning,
             stacklevel=3,
         )
         password = Secret(table["password"])
