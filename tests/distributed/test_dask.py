@@ -127,3 +127,25 @@ def test_workers_share_a_used_up_budget_on_the_drivers_window(vault, dask_client
     # be delayed now and then (measured here: 1 or 2 a load over the three windows, on the
     # code before and after issue 20); before the grant carried the window, 10 to 16
     assert vault.stats["delayed_responses"] <= 3
+
+
+def test_rows_settled_by_a_lookup_come_back_from_the_partition_checkpoints(
+    vault, driver_client, dask_client, tmp_path
+):
+    """A lost answer settled by a lookup is journaled like an answer: computing the result
+    again (a recomputed block, a re-run) gives the same statuses and ids, sending nothing."""
+    source = products(4_000)
+    vault.faults.add("drop_after", path="/vobjects/product__v", method="POST", on=[2, 5])
+    out = dd.from_pandas(source, npartitions=2).vault.create("product__v", checkpoint_dir=tmp_path)
+    first = out.compute()
+    assert (first["vault_status"] == "SUCCESS").all()
+    sent = requests_sent(vault)
+    again = (
+        dd.from_pandas(source, npartitions=2)
+        .vault.create("product__v", checkpoint_dir=tmp_path)
+        .compute()
+    )
+    assert requests_sent(vault) == sent
+    columns = ["vault_id", "vault_status", "vault_error"]
+    pd.testing.assert_frame_equal(again[columns], first[columns])
+    assert len(vault.records("product__v")) == 4_000
