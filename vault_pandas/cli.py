@@ -31,6 +31,7 @@ from vault_pandas.results.outcomes import SUCCESS, VALID, VAULT_STATUS, WARNING
 from vault_pandas.results.report_lines import result_lines
 from vault_pandas.transport.client import VaultClient
 from vault_pandas.transport.profiles import CONFIG_ENV
+from vault_pandas.write.csv_reading import read_csv_frame
 
 EXIT_OK = 0
 EXIT_ROWS_FAILED = 1
@@ -47,6 +48,7 @@ READERS = {
 OBJECT_HELP = "Vault object, e.g. product__v"
 NULLS_HELP = "an empty cell keeps the stored value (default) or clears it"
 IDS_HELP = "column of record ids (default: id; vault_id of an earlier result works)"
+ENCODING_HELP = "a CSV's encoding: latin-1, cp1252, utf-16... (default: utf-8, BOM or not)"
 PARAM_HELP = "a form field sent with the ids (prompt, GROUP.assignment_type__c); repeatable"
 
 log = logging.getLogger("vault_pandas")
@@ -60,6 +62,7 @@ def _option_groups() -> tuple[argparse.ArgumentParser, ...]:
     source = argparse.ArgumentParser(add_help=False)
     source.add_argument("file", type=Path, metavar="FILE", help="input .csv, .parquet or .xlsx")
     source.add_argument("-o", "--output", type=Path, help="result file (.csv or .parquet)")
+    source.add_argument("--encoding", metavar="CODEC", help=ENCODING_HELP)
     common = argparse.ArgumentParser(add_help=False)
     conn = common.add_argument_group("connection")
     conn.add_argument("--vault", metavar="DNS", help="vault DNS or URL (default: VAULT_DNS)")
@@ -151,12 +154,14 @@ def _parser() -> argparse.ArgumentParser:
 # -- files ---------------------------------------------------------------------------------------
 
 
-def read_frame(path: Path) -> pd.DataFrame:
+def read_frame(path: Path, encoding: str | None = None) -> pd.DataFrame:
     """Read the input file by its suffix.
 
     CSV is read as text (``string`` dtype), and only an empty cell is missing: ids such as
     ``007`` and values such as ``NA`` reach Vault exactly as written, and Vault parses
-    numbers, dates and booleans from text. Parquet keeps its types; Excel needs openpyxl.
+    numbers, dates and booleans from text; ``index_col=False``: a row with more fields than
+    the header is a ``FrameError`` naming its line (as are bytes ``encoding`` cannot decode
+    and a quote never closed). Parquet keeps its types; Excel needs openpyxl.
     """
     kind = READERS.get(path.suffix.lower())
     if kind is None:
@@ -165,9 +170,7 @@ def read_frame(path: Path) -> pd.DataFrame:
         raise CLIError(f"cannot read {path}: no such file")
     try:
         if kind == "csv":
-            return pd.read_csv(
-                path, dtype="string", keep_default_na=False, na_values=[""], encoding="utf-8-sig"
-            )
+            return read_csv_frame(path, encoding)
         if kind == "parquet":
             return pd.read_parquet(path)
         try:
@@ -177,7 +180,7 @@ def read_frame(path: Path) -> pd.DataFrame:
                 f"cannot read {path}: Excel files need openpyxl (pip install openpyxl)"
             ) from None
         return pd.read_excel(path)
-    except CLIError:
+    except (CLIError, VaultPandasError):
         raise
     except Exception as exc:  # noqa: BLE001 - any parse failure is "cannot read this file"
         raise CLIError(f"cannot read {path}: {_one_line(exc)}") from exc
@@ -275,7 +278,7 @@ def _export(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "export":
         return _export(args)
-    frame = read_frame(args.file)
+    frame = read_frame(args.file, args.encoding)
     out_path = output_path(args)
     dry_run = args.command == "validate" or args.dry_run
     try:

@@ -11,21 +11,24 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from vault_pandas.config import CHUNK_ROWS
-from vault_pandas.errors import ConfigurationError, LoadInterrupted, PartialLoadError
+from vault_pandas.errors import ConfigurationError, FrameError, LoadInterrupted, PartialLoadError
 from vault_pandas.results.files import ResultFile, check_output
+from vault_pandas.results.outcomes import RowOutcomes
 from vault_pandas.transport.client import VaultClient
 from vault_pandas.transport.connection import resolve_client
+from vault_pandas.write.csv_reading import ReadStopped, csv_batches, text_codec
 from vault_pandas.write.options import Operation
 from vault_pandas.write.pipeline import write_operation
 
 log = logging.getLogger("vault_pandas")
 
 
-def read_chunks(path: str | os.PathLike[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
+def read_chunks(
+    path: str | os.PathLike[str], chunk_rows: int, encoding: str | None = None
+) -> Iterator[pd.DataFrame]:
     """Yield a CSV or Parquet file as frames of ``chunk_rows`` rows (the last may be shorter).
 
     The file is streamed: Parquet by record batches, CSV by blocks of a few MiB, cut and
@@ -34,21 +37,35 @@ def read_chunks(path: str | os.PathLike[str], chunk_rows: int) -> Iterator[pd.Da
     CSV columns are read as text (nothing guessed: leading zeros and ids stay as written;
     Vault and the validation accept numbers, dates and booleans as text); only blank cells
     are missing values (a literal ``NA`` stays text), as in the command line; a quoted value
-    may span lines. Parquet keeps its own types.
+    may span lines, and may be larger than a block. A CSV is UTF-8 (with or without a BOM)
+    unless ``encoding`` names its codec (as pandas does: ``"latin-1"``, ``"cp1252"``,
+    ``"utf-16"``...). Parquet keeps its own types.
+
+    A file that cannot be read (an empty file, a row with more or fewer fields than the
+    header, bytes the encoding cannot decode, a quote never closed) raises
+    ``ReadStopped``, a ``FrameError`` naming the file, the line and why, when the reader
+    reaches the problem: chunks before it may have been yielded; its ``batches`` hold the
+    rows read after them.
     """
     if chunk_rows < 1:
         raise ConfigurationError(f"chunk_rows must be at least 1, not {chunk_rows}")
     path = Path(path)
     csv = _kind(path) == "csv"
-    for table in _exact_chunks(_batches(path, chunk_rows), chunk_rows):
-        yield table.to_pandas(types_mapper=_string_mapper) if csv else table.to_pandas()
+    text_codec(encoding)  # an unknown codec is refused before anything is read
+    for table in _exact_chunks(_batches(path, chunk_rows, encoding), chunk_rows):
+        yield _frame(table, csv)
         del table  # released before the next chunk is read
 
 
 def file_schema(path: str | os.PathLike[str]) -> pa.Schema | None:
     """The column types a Parquet file declares (None for a CSV: every column is text)."""
     path = Path(path)
-    return pq.read_schema(path) if _kind(path) == "parquet" else None
+    if _kind(path) == "csv":
+        return None
+    try:
+        return pq.read_schema(path)
+    except pa.ArrowException as exc:
+        raise FrameError(f"{path.name}: cannot read it as Parquet: {exc}") from exc
 
 
 def _kind(path: Path) -> str:
@@ -58,46 +75,48 @@ def _kind(path: Path) -> str:
     return suffix[1:]
 
 
-def _batches(path: Path, chunk_rows: int) -> Iterator[pa.RecordBatch]:
-    if _kind(path) == "parquet":
-        # pre_buffer=False: with pyarrow's default (True) what it buffered for each row group
-        # stays allocated until the file is closed, so memory grows with the file (pyarrow
-        # 26: +~80 MiB per 1M-row group, ~0.8 GiB over 10M rows; cf. apache/arrow#39808).
-        # Without it, one row group's column chunks at a time.
+def _batches(path: Path, chunk_rows: int, encoding: str | None = None) -> Iterator[pa.RecordBatch]:
+    if _kind(path) == "csv":
+        yield from csv_batches(path, encoding)  # blocks of 4 MiB, errors by line
+        return
+    # pre_buffer=False: with pyarrow's default (True) what it buffered for each row group
+    # stays allocated until the file is closed, so memory grows with the file (pyarrow
+    # 26: +~80 MiB per 1M-row group, ~0.8 GiB over 10M rows; cf. apache/arrow#39808).
+    # Without it, one row group's column chunks at a time.
+    try:
         with pq.ParquetFile(path, pre_buffer=False) as file:
             yield from file.iter_batches(batch_size=min(chunk_rows, 1 << 16))
-        return
-    parse = pacsv.ParseOptions(newlines_in_values=True)  # a quoted value may hold a line break
-    names = pacsv.open_csv(path, parse_options=parse).schema.names
-    reader = pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(block_size=1 << 22),
-        parse_options=parse,
-        convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()),
-            strings_can_be_null=True,
-            null_values=[""],
-        ),
-    )
-    with reader:
-        yield from reader
+    except pa.ArrowException as exc:
+        raise FrameError(f"{path.name}: cannot read it as Parquet: {exc}") from exc
 
 
 def _exact_chunks(batches: Iterator[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
-    """The batches cut and joined into tables of exactly ``rows`` rows (the last: the rest)."""
+    """The batches cut and joined into tables of exactly ``rows`` rows (the last: the rest).
+
+    A FrameError of the reader becomes a ``ReadStopped`` whose ``batches`` are every row
+    read but not yielded (the unfinished chunk's, and those the reader held back).
+    """
     pending: list[pa.RecordBatch] = []
     size = 0
-    for batch in batches:
-        while batch.num_rows:
-            take = min(rows - size, batch.num_rows)
-            pending.append(batch.slice(0, take))
-            size += take
-            batch = batch.slice(take)  # noqa: PLW2901
-            if size == rows:
-                yield pa.Table.from_batches(pending)
-                pending, size = [], 0
+    try:
+        for batch in batches:
+            while batch.num_rows:
+                take = min(rows - size, batch.num_rows)
+                pending.append(batch.slice(0, take))
+                size += take
+                batch = batch.slice(take)  # noqa: PLW2901
+                if size == rows:
+                    yield pa.Table.from_batches(pending)
+                    pending, size = [], 0
+    except FrameError as exc:
+        error, held = (exc.error, exc.batches) if isinstance(exc, ReadStopped) else (exc, [])
+        raise ReadStopped(error, [*pending, *held]) from error.__cause__
     if size:
         yield pa.Table.from_batches(pending)
+
+
+def _frame(table: pa.Table, csv: bool) -> pd.DataFrame:
+    return table.to_pandas(types_mapper=_string_mapper) if csv else table.to_pandas()
 
 
 def _string_mapper(dtype: pa.DataType) -> Any:
@@ -111,6 +130,7 @@ def load_file(
     operation: Operation = "create",
     output: str | os.PathLike[str] | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    encoding: str | None = None,
     client: VaultClient | None = None,
     **options: Any,
 ) -> pd.Series:
@@ -133,6 +153,9 @@ def load_file(
     chunk_rows : int
         Rows per chunk: memory holds one chunk and its result at a time, whatever the size
         of the file (the input is streamed, each chunk's result appended to the output).
+    encoding : str, optional
+        A CSV's encoding, a codec name as pandas takes (``"latin-1"``, ``"cp1252"``,
+        ``"utf-16"``...); default UTF-8, with or without a BOM.
     **options
         Passed to the ``df.vault`` method (``id_param=``, ``max_workers=``...). Checks that
         span rows (unique values, duplicate upsert keys) apply within each chunk.
@@ -146,6 +169,18 @@ def load_file(
     -------
     pandas.Series
         Rows per status over the whole file.
+
+    Raises
+    ------
+    FrameError
+        The file cannot be read (an empty file, a row with more or fewer fields than the
+        header, bytes the encoding cannot decode, a quote never closed: the message names
+        the line) and nothing was sent: the problem is in the first chunk.
+    PartialLoadError
+        A chunk's load stopped, or the file cannot be read past a line after chunks were
+        loaded: then ``result`` holds the rows read after those chunks, ``SKIPPED`` (never
+        sent), also written to the output after them; the message names the line and how
+        many of the file's first rows the output holds (the rows after them were not read).
 
     Examples
     --------
@@ -172,7 +207,9 @@ def load_file(
     checkpoint = options.pop("checkpoint", None)
     counts: Counter[str] = Counter()
     with ResultFile(out_path, file_schema(path)) as results:
-        for number, chunk in enumerate(read_chunks(path, chunk_rows), start=1):
+        chunks, number, csv = read_chunks(path, chunk_rows, encoding), 0, _kind(path) == "csv"
+        while (chunk := _next_chunk(chunks, number, results, operation, csv)) is not None:
+            number += 1
             if checkpoint is not None:
                 options["checkpoint"] = chunk_checkpoint(checkpoint, number)
             try:
@@ -185,6 +222,30 @@ def load_file(
             log.info("%s chunk %d: %d rows -> %s", path.name, number, len(result), out_path)
             del chunk, result  # one chunk and its result in memory: gone before the next read
     return pd.Series(counts, name="rows", dtype="int64")
+
+
+def _next_chunk(
+    chunks: Iterator[pd.DataFrame], done: int, results: ResultFile, operation: str, csv: bool
+) -> pd.DataFrame | None:
+    """The next chunk (None at the end). A file that cannot be read further after ``done``
+    chunks were loaded stops the load: the rows read into the unfinished chunk are written
+    ``SKIPPED`` and are the ``PartialLoadError``'s result."""
+    try:
+        return next(chunks, None)
+    except ReadStopped as exc:
+        if not done:
+            raise exc.error from exc.error.__cause__  # nothing was sent
+        loaded = results.rows
+        rows = _frame(pa.Table.from_batches(exc.batches), csv) if exc.batches else pd.DataFrame()
+        result = RowOutcomes(len(rows), with_event=operation == "upsert").frame(rows)
+        if len(rows):
+            results.write(result)
+        raise PartialLoadError(
+            f"{exc} -- the load stopped: the result has the file's first {results.rows:,} rows "
+            f"({loaded:,} in {done} chunk(s) loaded, then {len(rows):,} read but not sent: "
+            f"SKIPPED); the rows after them were not read",
+            result,
+        ) from exc.error
 
 
 def chunk_checkpoint(checkpoint: str | os.PathLike[str], number: int) -> Path:
