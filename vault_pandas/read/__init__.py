@@ -1,7 +1,8 @@
 """Reading from Vault: VQL queries, every page, into typed DataFrame columns.
 
 Owns safe VQL literals (``literals``), paged queries and the public read functions (``vql``),
-and the Vault type -> dtype table with the conversions of query answers (``dtypes``, pure).
+the Vault type -> dtype table with the conversions of query answers (``dtypes``, pure), and
+the user actions a record can take (``actions``).
 
 May import: ``errors``, ``config``, ``results``, ``schema``, ``transport``.
 """
