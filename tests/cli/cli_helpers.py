@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
+import sys
 from pathlib import Path
 
 PASSWORD = "Cli-Secret-7f3a9c"  # the sandbox password: must never appear in output or files
@@ -25,3 +27,12 @@ def error_line(proc: subprocess.CompletedProcess) -> str:
     assert len(lines) == 1, proc.stderr
     assert lines[0].startswith("vault-pandas: error: ")
     return lines[0]
+
+
+def start_sandbox_command(env: dict[str, str]) -> subprocess.Popen:
+    """``python -m vault_pandas sandbox`` on a free port, stopped by SIGINT (Ctrl-C)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "vault_pandas", "sandbox", "--port", "0", "--latency", "0"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from cli_helpers import APPROVE, PASSWORD, USERNAME, assert_no_secret, error_line
+from cli_helpers import (
+    APPROVE,
+    PASSWORD,
+    USERNAME,
+    assert_no_secret,
+    error_line,
+    start_sandbox_command,
+)
 
 import vault_pandas
 from vault_pandas import sandbox
@@ -301,11 +308,7 @@ def test_ctrl_c_exits_130_and_writes_the_partial_result(tmp_path, cli_vault, vau
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_sandbox_command_serves_until_ctrl_c(base_env):
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "vault_pandas", "sandbox", "--port", "0", "--latency", "0"],
-        env=base_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )  # fmt: skip
+    proc = start_sandbox_command(base_env)
     try:
         assert proc.stdout is not None
         url = proc.stdout.readline().split()[3]

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_helpers import assert_no_secret, error_line
+from cli_helpers import assert_no_secret, error_line, start_sandbox_command
 
 import vault_pandas
 from vault_pandas.sandbox.__main__ import environment_lines
@@ -81,11 +81,7 @@ def _apply(lines: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and shells")
 def test_the_sandbox_banner_prints_environment_lines_that_work(base_env, monkeypatch):
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "vault_pandas", "sandbox", "--port", "0", "--latency", "0"],
-        env=base_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )  # fmt: skip
+    proc = start_sandbox_command(base_env)
     try:
         assert proc.stdout is not None
         banner = [proc.stdout.readline()]

@@ -14,32 +14,11 @@ import pytest
 import requests
 import trustme
 from frames import products
-from proxy import Proxy, running_proxy
 from requests.adapters import HTTPAdapter
 
 import vault_pandas
 from vault_pandas import sandbox
 from vault_pandas.transport.client import RetryPolicy
-
-_PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY")
-_ENV_VARS = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
-
-
-@pytest.fixture
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    """No proxy or CA bundle from the machine running the tests."""
-    for name in _PROXY_VARS:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
-    for name in _ENV_VARS:
-        monkeypatch.delenv(name, raising=False)
-    return monkeypatch
-
-
-@pytest.fixture
-def proxy() -> Iterator[Proxy]:
-    with running_proxy() as proxy:
-        yield proxy
 
 
 def _load(vault: sandbox.SandboxVault, n: int = 1200, **connect: object) -> pd.DataFrame:

@@ -5,35 +5,15 @@ from __future__ import annotations
 
 import socket
 import traceback
-from collections.abc import Iterator
 
 import pytest
 import requests
-from proxy import Proxy, running_proxy
 
 import vault_pandas
 from vault_pandas.errors import UnsendableRequestError
 from vault_pandas.transport.client import RetryPolicy
 
-_PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY")
 PROXY_USER, PROXY_PASSWORD = "proxy-user", "Pr0xy-S3cret"
-
-
-@pytest.fixture
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    """No proxy or CA bundle from the machine running the tests."""
-    for name in _PROXY_VARS:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
-    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-        monkeypatch.delenv(name, raising=False)
-    return monkeypatch
-
-
-@pytest.fixture
-def proxy() -> Iterator[Proxy]:
-    with running_proxy() as proxy:
-        yield proxy
 
 
 def _closed_port() -> int:

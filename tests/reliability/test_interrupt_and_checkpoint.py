@@ -14,8 +14,6 @@ import json
 import os
 import random
 import signal
-import subprocess
-import sys
 import textwrap
 import threading
 import time
@@ -25,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from frames import assert_stored, products
+from killing import kill_loader_when
 
 import vault_pandas
 from vault_pandas import config
@@ -192,17 +191,7 @@ def test_sigkill_with_requests_on_the_wire_then_an_immediate_resume(vault, quick
     slow = vault.faults.add("latency", seconds=1.5, on=[3, 4], **POST)
     script = SCRIPT.format(tests=str(TESTS), url=vault.url, user=vault.username, n=n,
                            ckpt=str(ckpt))  # fmt: skip
-    proc = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
-                            stderr=subprocess.PIPE)  # fmt: skip
-    assert proc.stdin is not None
-    proc.stdin.write(vault.password.encode() + b"\n")
-    proc.stdin.flush()
-    deadline = time.monotonic() + 60
-    while slow.seen < 4 and time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]  # type: ignore[union-attr]
-        time.sleep(0.01)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    kill_loader_when(script, vault.password, lambda: slow.seen >= 4)
     out = products(n).vault.create("product__v", progress=False, checkpoint=ckpt)
     _all_success(vault, out, products(n))
 

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import collections
 import json
-import os
 import signal
-import subprocess
-import sys
 import textwrap
 import threading
 import time
@@ -20,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from frames import products
+from killing import kill_loader_when
 
 import vault_pandas
 from vault_pandas import config
@@ -132,17 +130,7 @@ def test_assign_ids_kill_9_mid_load_then_the_same_call(vault, client, tmp_path, 
                             method="POST")  # fmt: skip
     script = SCRIPT.format(tests=str(TESTS), url=vault.url, user=vault.username, n=n,
                            ckpt=str(ckpt))  # fmt: skip
-    proc = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
-                            stderr=subprocess.PIPE)  # fmt: skip
-    assert proc.stdin is not None
-    proc.stdin.write(vault.password.encode() + b"\n")
-    proc.stdin.flush()
-    deadline = time.monotonic() + 60
-    while slow.seen < 4 and time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]  # type: ignore[union-attr]
-        time.sleep(0.01)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    kill_loader_when(script, vault.password, lambda: slow.seen >= 4)
     df = pd.DataFrame({"name__v": [f"B{i}" for i in range(n)]})
     out = df.vault.create("bicycle__c", migration_mode=True, assign_ids=True, progress=False,
                           checkpoint=ckpt)  # fmt: skip
