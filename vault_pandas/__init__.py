@@ -36,6 +36,7 @@ from vault_pandas.results.outcomes import (
 from vault_pandas.transport.client import VaultClient
 from vault_pandas.transport.connection import connect, default_client, set_default_client
 from vault_pandas.transport.discovery import auth_type
+from vault_pandas.transport.retry import RetryPolicy
 from vault_pandas.write.files import load_file
 
 __version__ = "0.1.0"
@@ -57,6 +58,7 @@ __all__ = [
     "LoadInterrupted",
     "LoadStopped",
     "PartialLoadError",
+    "RetryPolicy",
     "TLSError",
     "TransportError",
     "UnsendableRequestError",

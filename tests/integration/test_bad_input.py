@@ -6,13 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from frames import products
+from policies import FAST_RETRY
 
 import vault_pandas
 from vault_pandas.errors import ConfigurationError
-from vault_pandas.transport.client import RetryPolicy
 
 APPROVE = "Objectlifecyclestateuseraction.product__v.draft_state__c.approve__c"
-FAST_RETRY = RetryPolicy(attempts=6, base=0.01, cap=0.05, budget=30)
 
 
 def _writes(vault):

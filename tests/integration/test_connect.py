@@ -67,3 +67,17 @@ def test_no_vault_given(monkeypatch):
         monkeypatch.delenv(key, raising=False)
     with pytest.raises(ConfigurationError, match="VAULT_DNS"):
         vault_pandas.connect()
+
+
+def test_connect_takes_a_retry_policy_and_a_read_timeout(vault):
+    policy = vault_pandas.RetryPolicy(attempts=2, base=0.01, cap=0.02, budget=5)
+    client = vault_pandas.connect(vault.url, username=vault.username, password=vault.password,
+                                  retry=policy, timeout=7.5)  # fmt: skip
+    try:
+        assert client.retry is policy and client.timeout == 7.5
+        vault.faults.add("request_error", type="RACE_CONDITION", path="/metadata/", times=5)
+        with pytest.raises(vault_pandas.VaultAPIError, match="RACE_CONDITION"):
+            client.object_metadata("product__v")  # two attempts, then Vault's answer
+        assert client.stats.retries == 1
+    finally:
+        client.close()

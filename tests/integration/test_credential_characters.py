@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import pytest
 from frames import products
+from policies import FAST_LOGIN as FAST
 
 import vault_pandas
-from vault_pandas.transport.client import RetryPolicy
 
 WRITES = {"path": "/vobjects/product__v", "method": "POST"}
-FAST = RetryPolicy(attempts=4, base=0.01, cap=0.05, budget=30)
 # each: the text added to a token, and what the message must name
 PASTED = [
     ("\u200b", "character 12 = U+200B ZERO WIDTH SPACE (not printable ASCII)"),

@@ -8,12 +8,11 @@ import traceback
 import pytest
 import requests
 from frames import products
+from policies import FAST_LOGIN as FAST
 
 import vault_pandas
-from vault_pandas.transport.client import RetryPolicy
 
 WRITES = {"path": "/vobjects/product__v", "method": "POST"}
-FAST = RetryPolicy(attempts=4, base=0.01, cap=0.05, budget=30)
 
 
 def _oauth(vault, token, **kwargs):

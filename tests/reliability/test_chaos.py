@@ -6,11 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from frames import assert_stored, products
+from policies import FAST_RETRY
 
 import vault_pandas
-from vault_pandas.transport.client import RetryPolicy
-
-FAST_RETRY = RetryPolicy(attempts=6, base=0.01, cap=0.05, budget=30)
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ import pandas as pd
 import pytest
 from frames import assert_stored, products
 from killing import kill_loader_when
+from policies import FAST_RETRY as FAST
 
 import vault_pandas
 from vault_pandas import config
@@ -32,7 +33,6 @@ from vault_pandas.transport.client import RetryPolicy, VaultClient
 
 TESTS = Path(__file__).resolve().parents[1]
 POST = {"path": "/vobjects/product__v", "method": "POST"}
-FAST = RetryPolicy(attempts=6, base=0.01, cap=0.05, budget=30)
 
 
 def _client(vault, timeout: float = 4.0, retry: RetryPolicy = FAST) -> VaultClient:

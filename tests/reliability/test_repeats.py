@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from policies import FAST_RETRY
 
 import vault_pandas
-from vault_pandas.transport.client import RetryPolicy
 
 PAST = "2020-01-01T00:00:00.000Z"
-FAST_RETRY = RetryPolicy(attempts=6, base=0.01, cap=0.05, budget=30)
 
 
 @pytest.fixture

@@ -6,13 +6,12 @@ import traceback
 
 import pytest
 from frames import products
+from policies import FAST_RETRY
 
 import vault_pandas
 from vault_pandas import config
 from vault_pandas.cli import main as cli_main
-from vault_pandas.transport.client import RetryPolicy
 
-FAST_RETRY = RetryPolicy(attempts=6, base=0.01, cap=0.05, budget=30)
 WRITES = {"path": "/vobjects/product__v", "method": "POST"}
 
 

@@ -13,6 +13,7 @@ from vault_pandas.transport.client import VaultClient
 from vault_pandas.transport.discovery import login_url_for
 from vault_pandas.transport.http import check_session
 from vault_pandas.transport.profiles import resolve
+from vault_pandas.transport.retry import RetryPolicy
 from vault_pandas.transport.urls import normalise_url
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ def connect(
     burst_window: float = config.BURST_WINDOW,
     login: bool = True,
     profile: str | None = None,
+    retry: RetryPolicy | None = None,
+    timeout: float = config.READ_TIMEOUT,
 ) -> VaultClient:
     """Connect to a vault and make it the default target of ``df.vault``.
 
@@ -85,6 +88,12 @@ def connect(
         The vault's burst window in seconds (300 on Vault).
     login : bool
         Log in now (default), so that bad credentials or a wrong vault fail here.
+    retry : RetryPolicy, optional
+        Attempts, backoff and the total time budget of a call's retries (default
+        ``RetryPolicy()``: ``config.RETRY_*``).
+    timeout : float
+        Seconds to wait for an answer once a request is sent (default 300); a request whose
+        answer was lost can be running for this long plus the connect timeout.
     profile : str, optional
         A named profile of the profile file (see :mod:`vault_pandas.transport.profiles`): it
         fills the settings not given here, before the environment does. Its password comes from the
@@ -163,6 +172,8 @@ def connect(
         session=session,
         burst_floor=burst_floor,
         burst_window=burst_window,
+        retry=retry,
+        timeout=timeout,
     )
     if login and auth.can_renew:
         client.login()
