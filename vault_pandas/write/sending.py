@@ -109,6 +109,7 @@ class Sender:
                 self.stop.check()
             except BaseException:
                 self.stop.cancel.set()
+                self._splits.clear()  # parts never sent: their rows stay SKIPPED (unsent)
                 self._cancel(inflight)
                 if self.stop.requested and inflight:
                     log.warning(
