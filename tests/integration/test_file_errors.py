@@ -248,3 +248,22 @@ def test_an_unterminated_quote_after_loaded_chunks_keeps_every_row_before_it(
     assert (result["vault_status"] == "SUCCESS").sum() == 9990 - len(skipped)
     assert len(stored(vault)) == 9990 - len(skipped)
     assert "N9990" not in stored(vault)
+
+
+def test_a_chunk_refused_before_it_is_sent_after_loaded_chunks_keeps_the_result(
+    vault, client, tmp_path
+):
+    src = tmp_path / "invalid_late.csv"
+    rows = [f"N{i},biologic__c" for i in range(6)]
+    rows[4] = "N4,not_a_family__c"  # in the third chunk of two rows
+    src.write_text("name__v,product_family__c\n" + "\n".join(rows) + "\n")
+    with pytest.raises(PartialLoadError) as info:
+        load(src, chunk_rows=2, on_invalid="raise")
+    assert str(info.value).startswith("chunk 3 could not be sent"), str(info.value)
+    assert isinstance(info.value.__cause__, vault_pandas.ValidationError)
+    late = info.value.result
+    assert late["name__v"].tolist() == ["N4", "N5"]
+    assert late["vault_status"].tolist() == ["INVALID", "SKIPPED"]
+    result = pd.read_csv(result_file(src), dtype=str, keep_default_na=False)
+    assert result["name__v"].tolist() == [f"N{i}" for i in range(6)]
+    assert sorted(stored(vault)) == [f"N{i}" for i in range(4)]

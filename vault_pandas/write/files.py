@@ -217,6 +217,10 @@ def load_file(
             except (PartialLoadError, LoadInterrupted) as exc:
                 results.write(exc.result)  # the rows so far; the file ends there
                 raise
+            except Exception as exc:
+                if number == 1:
+                    raise  # nothing was sent
+                raise _stopped_at(exc, chunk, number, results, operation) from exc
             results.write(result)
             counts.update(result["vault_status"].value_counts().to_dict())
             log.info("%s chunk %d: %d rows -> %s", path.name, number, len(result), out_path)
@@ -246,6 +250,22 @@ def _next_chunk(
             f"SKIPPED); the rows after them were not read",
             result,
         ) from exc.error
+
+
+def _stopped_at(
+    exc: Exception, chunk: pd.DataFrame, number: int, results: ResultFile, operation: str
+) -> PartialLoadError:
+    """Chunk ``number`` failed before it was sent, after earlier chunks were loaded: its rows
+    (as the error's result has them, else ``SKIPPED``) end the result file and the error's."""
+    result = getattr(exc, "result", None)
+    if not isinstance(result, pd.DataFrame) or len(result) != len(chunk):
+        result = RowOutcomes(len(chunk), with_event=operation == "upsert").frame(chunk)
+    results.write(result)
+    return PartialLoadError(
+        f"chunk {number} could not be sent ({exc}) -- the load stopped: the result has the "
+        f"file's first {results.rows:,} rows, {number - 1} chunk(s) loaded before it",
+        result,
+    )
 
 
 def chunk_checkpoint(checkpoint: str | os.PathLike[str], number: int) -> Path:
