@@ -110,7 +110,21 @@ def empty_text(s: pd.Series) -> np.ndarray:
     >>> empty_text(pd.Series(["", " ", None, 0], dtype=object)).tolist()
     [True, False, False, False]
     """
+    if s.dtype == object:  # one comparison in numpy's loop, not a text column built first
+        try:
+            found = s.to_numpy() == ""
+        except (TypeError, ValueError):  # a cell whose == does not give one bool
+            found = None
+        if isinstance(found, np.ndarray) and found.dtype == bool:
+            return found
+    elif not isinstance(s.dtype, (pd.StringDtype, pd.CategoricalDtype)) and not _arrow_text(s):
+        return np.zeros(len(s), dtype=bool)  # numbers, dates, booleans hold no text
     return per_category(lambda t: on_texts(t, _empty_strings, other=False))(s)
+
+
+def _arrow_text(s: pd.Series) -> bool:
+    dtype = getattr(s.dtype, "pyarrow_dtype", None)
+    return dtype is not None and (pa.types.is_string(dtype) or pa.types.is_large_string(dtype))
 
 
 def missing(s: pd.Series) -> np.ndarray:
