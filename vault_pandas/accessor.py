@@ -16,7 +16,7 @@ from vault_pandas.transport.connection import resolve_client
 from vault_pandas.write.options import BodyFormat, Nulls, OnInvalid
 from vault_pandas.write.pipeline import write_operation
 from vault_pandas.write.plan import field_table
-from vault_pandas.write.recovery import reconcile_result
+from vault_pandas.write.reconcile import reconcile_result
 
 
 @pd.api.extensions.register_dataframe_accessor("vault")

@@ -12,8 +12,8 @@
 ``isolation``     a raw object's create refused as a whole: its clashing rows set apart
 ``repeats``       what the answer to a repeated request says about each row
 ``passes``        the passes after the first: retryable rows, lost answers, a resume's rows
-``recovery``      lost answers looked up (``out.vault.reconcile`` too); ``proof`` decides
-                  what a lookup proves
+``recovery``      lost answers looked up; ``proof`` decides what a lookup proves
+``reconcile``     ``out.vault.reconcile``, above the pipeline it calls to send rows again
 ``checkpoint``    the journal of a load; ``fingerprint`` its identity
 ``stopping``      Ctrl-C as a safe stop, and the wait a resume owes
 ``pipeline``      the pipeline itself and its entry points
