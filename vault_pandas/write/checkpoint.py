@@ -82,8 +82,6 @@ class Checkpoint:
         self._lock = threading.Lock()
         self._opened = time.time()
         self.finished = False  #: the file's last event is ``end``
-        self.open_rows = np.zeros(0, dtype=np.int64)  #: rows possibly still in flight
-        self.deadline = 0.0  #: wall time after which no request of theirs can be running
         self.until = np.zeros(0)  #: per row: when its request cannot be running (NaN: none)
         self.ids: np.ndarray | None = None  #: the ids an ``assign_ids`` load assigned
         self._shown: RowOutcomes | None = None  # the outcomes a restore of the file gives
@@ -141,10 +139,18 @@ class Checkpoint:
                 self._apply(rows, event, until)
         self._lines = []
         self.until = until
-        self.open_rows = np.flatnonzero(~np.isnan(until))
-        self.deadline = float(until[self.open_rows].max()) if len(self.open_rows) else 0.0
         self._shown = rows.copy()
         return int(np.isin(rows.status, (SKIPPED, INVALID), invert=True).sum())
+
+    @property
+    def open_rows(self) -> np.ndarray:
+        """Rows whose request may still be running (the file records it in flight)."""
+        return np.flatnonzero(~np.isnan(self.until))
+
+    @property
+    def deadline(self) -> float:
+        """Wall time after which no request of :attr:`open_rows` can be running."""
+        return self.deadline_of(self.open_rows)
 
     def still_running(self, positions: np.ndarray) -> np.ndarray:
         """Those of ``positions`` whose request a stopped run left may still be running."""

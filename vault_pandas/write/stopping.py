@@ -105,7 +105,7 @@ def wait_for_open_rows(count: int, deadline: float) -> None:
         Rows a stopped run left in flight (nothing to wait for when 0).
     deadline : float
         Wall time (``time.time()``) after which none of their requests can be running
-        (:attr:`vault_pandas.write.checkpoint.Checkpoint.deadline`).
+        (:meth:`vault_pandas.write.checkpoint.Checkpoint.deadline_of`).
     """
     left = deadline - time.time()
     if count == 0 or left <= 0:
